@@ -1,0 +1,228 @@
+//! Miner facts in any file, from the shared indicator matcher: stratum URLs, the stratum
+//! protocol's method names, known pool endpoints, miner-only options and algorithm tables.
+//! Files that only list such facts (rule files, blocklists) get `info` at most.
+
+use super::{Analyzer, AnalyzerError, AnalyzerWorker};
+use crate::context::{FileContext, FileKind};
+use crate::finding::{Class, Evidence, Finding};
+use crate::indicators::{pool_fact, stratum_urls, IndicatorKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub struct IndicatorAnalyzer;
+
+const NAME: &str = "indicators";
+/// Distinct pool hosts above which a file is taken for a list (a blocklist, a detector).
+const LIST_THRESHOLD: usize = 6;
+const MAX_URLS: usize = 64;
+
+impl Analyzer for IndicatorAnalyzer {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
+        Box::new(IndicatorWorker)
+    }
+}
+
+struct IndicatorWorker;
+
+impl AnalyzerWorker for IndicatorWorker {
+    fn applies(&self, kind: FileKind) -> bool {
+        // Compressed data cannot hold readable facts; the archive analyzer hands us members.
+        !matches!(
+            kind,
+            FileKind::Empty | FileKind::Gzip | FileKind::Xz | FileKind::Bzip2 | FileKind::ChiaPlot
+        )
+    }
+
+    fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
+        let hits = ctx.indicator_hits();
+        if hits.is_empty() {
+            return Ok(());
+        }
+        let mut by_kind: BTreeMap<IndicatorKind, BTreeMap<String, (usize, Option<String>)>> =
+            BTreeMap::new();
+        for hit in hits {
+            let pattern = ctx.indicators.pattern(hit);
+            by_kind
+                .entry(pattern.kind)
+                .or_default()
+                .entry(pattern.text.to_ascii_lowercase())
+                .or_insert((hit.start, pattern.family.clone()));
+        }
+        let distinct = |k: IndicatorKind| by_kind.get(&k).map_or(0, |m| m.len());
+        let is_list = ctx.kind == FileKind::Rules || distinct(IndicatorKind::PoolHost) >= LIST_THRESHOLD;
+        let strong = |class: Class| if is_list { Class::Info } else { class };
+        let list_note = if is_list { " (in a file that lists such facts)" } else { "" };
+
+        // Stratum URLs: a miner's connection string.
+        let mut url_hosts = BTreeSet::new();
+        if distinct(IndicatorKind::StratumScheme) > 0 {
+            let mut urls = stratum_urls(ctx.bytes, MAX_URLS);
+            urls.sort_by(|a, b| a.url.cmp(&b.url));
+            urls.dedup_by(|a, b| a.url == b.url);
+            for url in urls {
+                url_hosts.insert(url.host.clone());
+                let mut f = Finding::new(
+                    NAME,
+                    "stratum_url",
+                    strong(Class::Miner),
+                    60,
+                    format!("mining pool URL {}{list_note}", url.url),
+                )
+                .fact(pool_fact(&url.host, url.port))
+                .with_evidence(Evidence::bytes(url.offset as u64, url.url.as_bytes()));
+                if let Some(pool) = ctx.indicators.pool_for_host(&url.host) {
+                    f.push_evidence(Evidence::text(format!("known public pool {pool}")));
+                }
+                out.push(f);
+            }
+        }
+
+        // Known pool hosts outside stratum URLs: a connection endpoint when a port follows.
+        if let Some(hosts) = by_kind.get(&IndicatorKind::PoolHost) {
+            for (host, (offset, _)) in hosts {
+                if url_hosts.iter().any(|h| h == host || h.ends_with(&format!(".{host}"))) {
+                    continue;
+                }
+                let port = port_after(ctx.bytes, *offset + host.len());
+                let (class, score, what) = match port {
+                    Some(_) => (strong(Class::Miner), 55, "mining pool endpoint"),
+                    None if ctx.kind.is_executable_format() => (strong(Class::Miner), 45, "mining pool host in a program"),
+                    None => (Class::Info, 10, "mentions mining pool"),
+                };
+                let shown = match port {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host.clone(),
+                };
+                out.push(
+                    Finding::new(NAME, "pool_host", class, score, format!("{what} {shown}{list_note}"))
+                        .fact(pool_fact(host, port))
+                        .with_evidence(Evidence::bytes(*offset as u64, shown.as_bytes())),
+                );
+            }
+        }
+
+        // The stratum protocol spoken: several of its method names together.
+        if let Some(methods) = by_kind.get(&IndicatorKind::StratumMethod) {
+            if methods.len() >= 2 {
+                let mut f = Finding::new(
+                    NAME,
+                    "stratum_protocol",
+                    strong(Class::Miner),
+                    50,
+                    format!("speaks the stratum mining protocol ({} methods){list_note}", methods.len()),
+                )
+                .fact("stratum-protocol");
+                for (name, (offset, _)) in methods {
+                    f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+                }
+                out.push(f);
+            }
+        }
+
+        // Options that only miners have.
+        if let Some(options) = by_kind.get(&IndicatorKind::MinerOption) {
+            let family = options.values().find_map(|(_, fam)| fam.clone());
+            let (class, score) = if options.len() >= 2 { (strong(Class::Miner), 50) } else { (Class::Info, 15) };
+            let mut f = Finding::new(
+                NAME,
+                "miner_options",
+                class,
+                score,
+                format!("miner-only options ({}){list_note}", options.keys().cloned().collect::<Vec<_>>().join(", ")),
+            )
+            .fact("miner-options");
+            if let Some(fam) = family {
+                f = f.family(fam);
+            }
+            for (name, (offset, _)) in options {
+                f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+            }
+            out.push(f);
+        }
+
+        // An algorithm table: several mining algorithms named together.
+        if let Some(algos) = by_kind.get(&IndicatorKind::Algorithm) {
+            if algos.len() >= 3 {
+                let class = if ctx.kind.is_executable_format() { strong(Class::Miner) } else { Class::Info };
+                let mut f = Finding::new(
+                    NAME,
+                    "algorithm_table",
+                    class,
+                    40,
+                    format!("names {} mining algorithms{list_note}", algos.len()),
+                )
+                .fact("algorithm-table");
+                for (name, (offset, _)) in algos {
+                    f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+                }
+                out.push(f);
+            }
+        }
+
+        // Miner names alone are information: security tools and articles name them too.
+        if let Some(names) = by_kind.get(&IndicatorKind::MinerName) {
+            let mut f = Finding::new(NAME, "miner_name", Class::Info, 10, "names miner programs");
+            if let Some(fam) = names.values().find_map(|(_, fam)| fam.clone()) {
+                f = f.family(fam);
+            }
+            for (name, (offset, _)) in names {
+                f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+            }
+            out.push(f);
+        }
+        Ok(())
+    }
+}
+
+/// A `:port` right after a host name.
+fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
+    let rest = bytes.get(end..)?.strip_prefix(b":")?;
+    let digits = rest.iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 5 {
+        return None;
+    }
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::Indicators;
+    use crate::target::Target;
+
+    fn run(name: &str, text: &str) -> Vec<Finding> {
+        let target = Target::for_bytes(name);
+        let ctx = FileContext::new(&target, Indicators::builtin(), text.as_bytes(), text.len() as u64, false);
+        let mut out = Vec::new();
+        IndicatorWorker.analyze(&ctx, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn stratum_url_is_miner_evidence() {
+        let out = run("run.txt", "start -o stratum+tcp://pool.supportxmr.com:3333 now");
+        assert!(out.iter().any(|f| f.rule == "stratum_url" && f.class == Class::Miner));
+        assert!(!out.iter().any(|f| f.rule == "pool_host"), "host inside the URL is not reported twice");
+    }
+
+    #[test]
+    fn pool_mention_in_prose_is_info() {
+        let out = run("article.txt", "Attackers pointed victims at supportxmr.com last year.");
+        assert!(out.iter().all(|f| f.class == Class::Info));
+        assert!(!out.is_empty());
+    }
+
+    #[test]
+    fn blocklists_are_info() {
+        let list = "0.0.0.0 supportxmr.com\n0.0.0.0 minexmr.com\n0.0.0.0 nanopool.org\n0.0.0.0 2miners.com\n0.0.0.0 f2pool.com\n0.0.0.0 hashvault.pro:3333\n";
+        let out = run("hosts", list);
+        assert!(out.iter().all(|f| f.class == Class::Info), "{out:?}");
+    }
+
+    #[test]
+    fn ntp_stratum_is_not_mining() {
+        assert!(run("ntp.conf", "server 0.pool.ntp.org iburst\n# stratum 2 server\n").is_empty());
+    }
+}

@@ -1,0 +1,36 @@
+//! The analyzer seam. An `Analyzer` is the shared, compiled half (rules, matchers), built once
+//! and shared by every worker thread; its `AnalyzerWorker` is the per-thread half (a yara-x
+//! Scanner, scratch buffers). Adding an analyzer means one new module and one line in
+//! `registry`; no other analyzer changes.
+
+pub mod binary;
+pub mod config;
+pub mod indicator;
+pub mod script;
+pub mod yara;
+
+use crate::context::{FileContext, FileKind};
+use crate::finding::Finding;
+
+/// A per-file problem inside one analyzer. The scan goes on; the file's report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{analyzer}: {message}")]
+pub struct AnalyzerError {
+    pub analyzer: &'static str,
+    pub message: String,
+}
+
+/// The compiled, shared half of an analyzer.
+pub trait Analyzer: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Builds the per-thread half. Called once per worker thread.
+    fn worker(&self) -> Box<dyn AnalyzerWorker + '_>;
+}
+
+/// The per-thread half of an analyzer.
+pub trait AnalyzerWorker {
+    /// Whether this analyzer can judge files of this kind; files it cannot judge cost nothing.
+    fn applies(&self, kind: FileKind) -> bool;
+    /// Adds findings for one file.
+    fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError>;
+}

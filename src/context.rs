@@ -1,0 +1,647 @@
+//! What every analyzer is handed for one file: where it came from, the bytes read once, the
+//! sniffed kind, and the derived views (digests, printable strings) computed at most once, on
+//! first use, so that a file no analyzer asks about costs nothing more.
+
+use crate::indicators::{Hit, Indicators};
+use crate::target::Target;
+use md5::Md5;
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+use std::cell::OnceCell;
+
+/// What a file is, sniffed from its first bytes, a shebang or its name. Analyzers use it to skip
+/// files they cannot judge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Empty,
+    Elf,
+    Pe,
+    MachO,
+    /// A universal (fat) Mach-O. 0xCAFEBABE also starts Java class files; see `sniff`.
+    MachOFat,
+    JavaClass,
+    Wasm,
+    Zip,
+    Gzip,
+    Xz,
+    Bzip2,
+    Tar,
+    /// An `ar` archive: Debian packages and static libraries.
+    Ar,
+    /// A Chia proof-of-space plot file.
+    ChiaPlot,
+    Shell,
+    PowerShell,
+    Batch,
+    VbScript,
+    JavaScript,
+    Python,
+    Perl,
+    Html,
+    Json,
+    Xml,
+    /// YARA, Sigma, Snort or Suricata rules: full of indicators, never a miner.
+    Rules,
+    /// Other text.
+    Text,
+    /// Other binary data.
+    Data,
+}
+
+impl FileKind {
+    pub fn is_executable_format(self) -> bool {
+        matches!(self, FileKind::Elf | FileKind::Pe | FileKind::MachO | FileKind::MachOFat)
+    }
+
+    pub fn is_script(self) -> bool {
+        matches!(
+            self,
+            FileKind::Shell
+                | FileKind::PowerShell
+                | FileKind::Batch
+                | FileKind::VbScript
+                | FileKind::JavaScript
+                | FileKind::Python
+                | FileKind::Perl
+        )
+    }
+
+    /// Text of any sort, including scripts, markup and configs.
+    pub fn is_text(self) -> bool {
+        self.is_script()
+            || matches!(
+                self,
+                FileKind::Html | FileKind::Json | FileKind::Xml | FileKind::Rules | FileKind::Text
+            )
+    }
+
+    pub fn is_archive(self) -> bool {
+        matches!(
+            self,
+            FileKind::Zip | FileKind::Gzip | FileKind::Xz | FileKind::Bzip2 | FileKind::Tar | FileKind::Ar
+        )
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Empty => "empty",
+            FileKind::Elf => "elf",
+            FileKind::Pe => "pe",
+            FileKind::MachO => "macho",
+            FileKind::MachOFat => "macho_fat",
+            FileKind::JavaClass => "java_class",
+            FileKind::Wasm => "wasm",
+            FileKind::Zip => "zip",
+            FileKind::Gzip => "gzip",
+            FileKind::Xz => "xz",
+            FileKind::Bzip2 => "bzip2",
+            FileKind::Tar => "tar",
+            FileKind::Ar => "ar",
+            FileKind::ChiaPlot => "chia_plot",
+            FileKind::Shell => "shell",
+            FileKind::PowerShell => "powershell",
+            FileKind::Batch => "batch",
+            FileKind::VbScript => "vbscript",
+            FileKind::JavaScript => "javascript",
+            FileKind::Python => "python",
+            FileKind::Perl => "perl",
+            FileKind::Html => "html",
+            FileKind::Json => "json",
+            FileKind::Xml => "xml",
+            FileKind::Rules => "rules",
+            FileKind::Text => "text",
+            FileKind::Data => "data",
+        }
+    }
+}
+
+/// How many leading bytes the sniffer looks at, and how many a header-only view reads.
+pub const SNIFF_LEN: usize = 4096;
+
+/// Sniffs the kind from the first bytes and the file name (the last path component).
+pub fn sniff(bytes: &[u8], name: &str) -> FileKind {
+    if bytes.is_empty() {
+        return FileKind::Empty;
+    }
+    let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+    if head.starts_with(b"\x7fELF") {
+        return FileKind::Elf;
+    }
+    if head.starts_with(b"MZ") {
+        return FileKind::Pe;
+    }
+    if head.len() >= 4 {
+        let magic = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        match magic {
+            0xFEEDFACE | 0xFEEDFACF | 0xCEFAEDFE | 0xCFFAEDFE => return FileKind::MachO,
+            0xCAFEBABE | 0xBEBAFECA => {
+                // A fat header counts architectures (a handful); a class file has its version there
+                // (major version 45 and up), so a small count means Mach-O.
+                let count = if magic == 0xCAFEBABE && head.len() >= 8 {
+                    u32::from_be_bytes([head[4], head[5], head[6], head[7]])
+                } else if head.len() >= 8 {
+                    u32::from_le_bytes([head[4], head[5], head[6], head[7]])
+                } else {
+                    u32::MAX
+                };
+                return if count > 0 && count < 30 {
+                    FileKind::MachOFat
+                } else {
+                    FileKind::JavaClass
+                };
+            }
+            _ => {}
+        }
+    }
+    if head.starts_with(b"\0asm") {
+        return FileKind::Wasm;
+    }
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        return FileKind::Zip;
+    }
+    if head.starts_with(b"\x1f\x8b") {
+        return FileKind::Gzip;
+    }
+    if head.starts_with(b"\xfd7zXZ\0") {
+        return FileKind::Xz;
+    }
+    if head.starts_with(b"BZh") && head.len() > 3 && head[3].is_ascii_digit() {
+        return FileKind::Bzip2;
+    }
+    if head.starts_with(b"!<arch>\n") {
+        return FileKind::Ar;
+    }
+    if head.starts_with(b"Proof of Space Plot") {
+        return FileKind::ChiaPlot;
+    }
+    if head.len() >= 263 && &head[257..262] == b"ustar" {
+        return FileKind::Tar;
+    }
+    if !looks_like_text(head) {
+        return FileKind::Data;
+    }
+    sniff_text(head, name)
+}
+
+fn sniff_text(head: &[u8], name: &str) -> FileKind {
+    let lower_name = name.to_ascii_lowercase();
+    if let Some(line) = head.strip_prefix(b"#!") {
+        let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+        let interp = String::from_utf8_lossy(&line[..end]);
+        let interp = interp.as_ref();
+        for (needle, kind) in [
+            ("python", FileKind::Python),
+            ("perl", FileKind::Perl),
+            ("pwsh", FileKind::PowerShell),
+            ("powershell", FileKind::PowerShell),
+            ("node", FileKind::JavaScript),
+            ("sh", FileKind::Shell),
+        ] {
+            if interp.contains(needle) {
+                return kind;
+            }
+        }
+    }
+    let ext = lower_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    let by_ext = match ext {
+        "sh" | "bash" | "zsh" | "ksh" => Some(FileKind::Shell),
+        "ps1" | "psm1" | "psd1" => Some(FileKind::PowerShell),
+        "bat" | "cmd" => Some(FileKind::Batch),
+        "vbs" | "vbe" => Some(FileKind::VbScript),
+        "js" | "mjs" | "cjs" | "jse" => Some(FileKind::JavaScript),
+        "py" | "pyw" => Some(FileKind::Python),
+        "pl" | "pm" => Some(FileKind::Perl),
+        "html" | "htm" | "xhtml" | "php" => Some(FileKind::Html),
+        "json" | "jsonc" => Some(FileKind::Json),
+        "xml" => Some(FileKind::Xml),
+        "yar" | "yara" | "rules" => Some(FileKind::Rules),
+        _ => None,
+    };
+    if let Some(kind) = by_ext {
+        return kind;
+    }
+    let text = String::from_utf8_lossy(head);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return FileKind::Json;
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<script") {
+        return FileKind::Html;
+    }
+    if lower.starts_with("<?xml") {
+        return FileKind::Xml;
+    }
+    if lower.starts_with("@echo off") {
+        return FileKind::Batch;
+    }
+    if is_rule_text(&lower) {
+        return FileKind::Rules;
+    }
+    FileKind::Text
+}
+
+/// YARA rule files and IDS rule files quote indicators by design.
+fn is_rule_text(lower: &str) -> bool {
+    (lower.contains("rule ") && lower.contains("condition:"))
+        || (lower.contains("alert tcp") && lower.contains("content:"))
+        || (lower.contains("detection:") && lower.contains("logsource:"))
+}
+
+/// Text if there is no NUL (or it is UTF-16LE with a BOM) and most bytes are printable.
+pub fn looks_like_text(head: &[u8]) -> bool {
+    if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
+        return true;
+    }
+    if memchr::memchr(0, head).is_some() {
+        return false;
+    }
+    let printable = head
+        .iter()
+        .filter(|&&b| b >= 0x20 || b == b'\n' || b == b'\r' || b == b'\t' || b == 0x0c || b == 0x1b)
+        .count();
+    printable * 100 >= head.len() * 95
+}
+
+/// The digests of one file, hex-encoded. Each is `None` when nothing asked for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Digests {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// Which digests a caller wants (an IOC list of SHA-256 entries needs only SHA-256).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DigestSet {
+    pub md5: bool,
+    pub sha1: bool,
+    pub sha256: bool,
+}
+
+impl DigestSet {
+    pub const ALL: DigestSet = DigestSet {
+        md5: true,
+        sha1: true,
+        sha256: true,
+    };
+
+    pub fn any(self) -> bool {
+        self.md5 || self.sha1 || self.sha256
+    }
+}
+
+/// Digests streamed over a whole file (for files too large to read whole).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamedDigests {
+    pub md5: Option<[u8; 16]>,
+    pub sha1: Option<[u8; 20]>,
+    pub sha256: Option<[u8; 32]>,
+}
+
+/// Feeds the wanted digests from a stream of chunks.
+pub struct StreamingHasher {
+    md5: Option<Md5>,
+    sha1: Option<Sha1>,
+    sha256: Option<Sha256>,
+}
+
+impl StreamingHasher {
+    pub fn new(set: DigestSet) -> StreamingHasher {
+        StreamingHasher {
+            md5: set.md5.then(Md5::new),
+            sha1: set.sha1.then(Sha1::new),
+            sha256: set.sha256.then(Sha256::new),
+        }
+    }
+
+    pub fn update(&mut self, chunk: &[u8]) {
+        if let Some(h) = &mut self.md5 {
+            h.update(chunk);
+        }
+        if let Some(h) = &mut self.sha1 {
+            h.update(chunk);
+        }
+        if let Some(h) = &mut self.sha256 {
+            h.update(chunk);
+        }
+    }
+
+    pub fn finish(self) -> StreamedDigests {
+        StreamedDigests {
+            md5: self.md5.map(|h| h.finalize().into()),
+            sha1: self.sha1.map(|h| h.finalize().into()),
+            sha256: self.sha256.map(|h| h.finalize().into()),
+        }
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// A printable string found in a binary, ASCII or UTF-16LE (decoded to ASCII).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtractedString {
+    pub offset: u64,
+    pub text: String,
+    pub wide: bool,
+}
+
+/// Shortest run of printable characters kept as a string.
+pub const MIN_STRING_LEN: usize = 5;
+/// Most strings kept per file: bounds memory and time on hostile or huge binaries.
+pub const MAX_STRINGS: usize = 200_000;
+
+/// Printable ASCII and UTF-16LE strings, in one linear pass each, capped in number.
+pub fn extract_strings(bytes: &[u8]) -> Vec<ExtractedString> {
+    let mut out = Vec::new();
+    let printable = |b: u8| (0x20..0x7f).contains(&b) || b == b'\t';
+    // ASCII.
+    let mut start = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if printable(b) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            if i - s >= MIN_STRING_LEN {
+                out.push(ExtractedString {
+                    offset: s as u64,
+                    text: String::from_utf8_lossy(&bytes[s..i]).into_owned(),
+                    wide: false,
+                });
+                if out.len() >= MAX_STRINGS {
+                    return out;
+                }
+            }
+        }
+    }
+    if let Some(s) = start {
+        if bytes.len() - s >= MIN_STRING_LEN {
+            out.push(ExtractedString {
+                offset: s as u64,
+                text: String::from_utf8_lossy(&bytes[s..]).into_owned(),
+                wide: false,
+            });
+        }
+    }
+    // UTF-16LE: printable byte followed by NUL, at either alignment.
+    for align in 0..2 {
+        let mut run = String::new();
+        let mut run_start = 0usize;
+        let mut i = align;
+        while i + 1 < bytes.len() {
+            let (lo, hi) = (bytes[i], bytes[i + 1]);
+            if hi == 0 && printable(lo) {
+                if run.is_empty() {
+                    run_start = i;
+                }
+                run.push(lo as char);
+            } else {
+                if run.len() >= MIN_STRING_LEN {
+                    out.push(ExtractedString {
+                        offset: run_start as u64,
+                        text: std::mem::take(&mut run),
+                        wide: true,
+                    });
+                    if out.len() >= MAX_STRINGS {
+                        return out;
+                    }
+                }
+                run.clear();
+            }
+            i += 2;
+        }
+        if run.len() >= MIN_STRING_LEN && out.len() < MAX_STRINGS {
+            out.push(ExtractedString {
+                offset: run_start as u64,
+                text: run,
+                wide: true,
+            });
+        }
+    }
+    out
+}
+
+/// What the filesystem says about a file, from one fstat of the open handle.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileMeta {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Seconds since the epoch.
+    pub mtime: i64,
+    pub ctime: i64,
+    pub atime: i64,
+}
+
+/// Everything the analyzers get for one file. Built once per file by the worker.
+pub struct FileContext<'a> {
+    pub target: &'a Target,
+    /// The shared facts matcher, so that its hits are computed once for all analyzers.
+    pub indicators: &'a Indicators,
+    /// The bytes read: the whole file, or its first `SNIFF_LEN` bytes in a header-only view.
+    pub bytes: &'a [u8],
+    /// The file's size on disk (or as far as it was read, when larger than reported).
+    pub size: u64,
+    /// True when `bytes` is not the whole file (header-only view, or the file grew while read).
+    pub truncated: bool,
+    pub kind: FileKind,
+    /// Filesystem metadata, when the target is a file on disk.
+    pub meta: Option<FileMeta>,
+    md5: OnceCell<Option<[u8; 16]>>,
+    sha1: OnceCell<Option<[u8; 20]>>,
+    sha256: OnceCell<Option<[u8; 32]>>,
+    strings: OnceCell<Vec<ExtractedString>>,
+    text: OnceCell<Option<String>>,
+    hits: OnceCell<Vec<Hit>>,
+}
+
+/// Most indicator hits kept per file.
+pub const MAX_INDICATOR_HITS: usize = 4096;
+
+impl<'a> FileContext<'a> {
+    pub fn new(
+        target: &'a Target,
+        indicators: &'a Indicators,
+        bytes: &'a [u8],
+        size: u64,
+        truncated: bool,
+    ) -> FileContext<'a> {
+        let kind = sniff(bytes, target.file_name());
+        FileContext {
+            target,
+            indicators,
+            bytes,
+            size,
+            truncated,
+            kind,
+            meta: None,
+            md5: OnceCell::new(),
+            sha1: OnceCell::new(),
+            sha256: OnceCell::new(),
+            strings: OnceCell::new(),
+            text: OnceCell::new(),
+            hits: OnceCell::new(),
+        }
+    }
+
+    /// The shared indicator matcher's hits over the whole buffer (ASCII, case-insensitive),
+    /// computed once for all analyzers.
+    pub fn indicator_hits(&self) -> &[Hit] {
+        self.hits
+            .get_or_init(|| self.indicators.find(self.bytes, MAX_INDICATOR_HITS))
+    }
+
+    pub fn with_meta(mut self, meta: FileMeta) -> FileContext<'a> {
+        self.meta = Some(meta);
+        self
+    }
+
+    /// A header-only view of a larger file, with the digests streamed over the whole file.
+    pub fn with_streamed_digests(self, d: StreamedDigests) -> FileContext<'a> {
+        let _ = self.md5.set(d.md5);
+        let _ = self.sha1.set(d.sha1);
+        let _ = self.sha256.set(d.sha256);
+        self
+    }
+
+    /// Each digest is computed at most once, on first use; a header-only view has only what was
+    /// streamed.
+    pub fn md5(&self) -> Option<[u8; 16]> {
+        *self
+            .md5
+            .get_or_init(|| (!self.truncated).then(|| Md5::digest(self.bytes).into()))
+    }
+
+    pub fn sha1(&self) -> Option<[u8; 20]> {
+        *self
+            .sha1
+            .get_or_init(|| (!self.truncated).then(|| Sha1::digest(self.bytes).into()))
+    }
+
+    pub fn sha256(&self) -> Option<[u8; 32]> {
+        *self
+            .sha256
+            .get_or_init(|| (!self.truncated).then(|| Sha256::digest(self.bytes).into()))
+    }
+
+    /// The digests for the report: those already computed, plus all three when `want_all`.
+    pub fn report_digests(&self, want_all: bool) -> Digests {
+        if want_all {
+            self.md5();
+            self.sha1();
+            self.sha256();
+        }
+        Digests {
+            md5: self.md5.get().copied().flatten().map(|d| hex(&d)),
+            sha1: self.sha1.get().copied().flatten().map(|d| hex(&d)),
+            sha256: self.sha256.get().copied().flatten().map(|d| hex(&d)),
+        }
+    }
+
+    pub fn strings(&self) -> &[ExtractedString] {
+        self.strings.get_or_init(|| extract_strings(self.bytes))
+    }
+
+    /// The file as text: UTF-8 (lossily), or UTF-16 decoded when it has a BOM or is mostly
+    /// ASCII-in-UTF-16LE (Windows Task Scheduler XML, .reg files). `None` for binary data.
+    pub fn text(&self) -> Option<&str> {
+        self.text
+            .get_or_init(|| decode_text(self.bytes, self.kind))
+            .as_deref()
+    }
+}
+
+/// Decodes text for the text analyzers; binary kinds give `None`.
+pub fn decode_text(bytes: &[u8], kind: FileKind) -> Option<String> {
+    if !kind.is_text() {
+        return None;
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xff\xfe") {
+        return Some(decode_utf16(rest, u16::from_le_bytes));
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xfe\xff") {
+        return Some(decode_utf16(rest, u16::from_be_bytes));
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    Some(String::from_utf8_lossy(bytes).into_owned())
+}
+
+fn decode_utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|c| word([c[0], c[1]]));
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_formats_from_bytes_not_names() {
+        assert_eq!(sniff(b"\x7fELF\x02\x01", "notes.txt"), FileKind::Elf);
+        assert_eq!(sniff(b"MZ\x90\0", "a.sh"), FileKind::Pe);
+        assert_eq!(sniff(b"\xca\xfe\xba\xbe\0\0\0\x02", "x"), FileKind::MachOFat);
+        assert_eq!(sniff(b"\xca\xfe\xba\xbe\0\0\0\x34", "x"), FileKind::JavaClass);
+        assert_eq!(sniff(b"#!/usr/bin/env python3\nprint(1)\n", "run"), FileKind::Python);
+        assert_eq!(sniff(b"#!/bin/bash\necho\n", "run"), FileKind::Shell);
+        assert_eq!(sniff(b"  {\"pools\": []}", "config"), FileKind::Json);
+        assert_eq!(sniff(b"hello\n", "a.ps1"), FileKind::PowerShell);
+        assert_eq!(sniff(b"\0\x01\x02\x03", "a.ps1"), FileKind::Data);
+        assert_eq!(sniff(b"", "a"), FileKind::Empty);
+        assert_eq!(sniff(b"Proof of Space Plot\0\0", "x.plot"), FileKind::ChiaPlot);
+        assert_eq!(
+            sniff(b"rule a { strings: $a = \"x\" condition: $a }", "a.txt"),
+            FileKind::Rules
+        );
+    }
+
+    #[test]
+    fn extracts_ascii_and_wide_strings() {
+        let mut data = b"\0\0hello world\0\x01".to_vec();
+        for c in "wide text".encode_utf16() {
+            data.extend_from_slice(&c.to_le_bytes());
+        }
+        data.extend_from_slice(b"\0\0");
+        let strings = extract_strings(&data);
+        assert!(strings.iter().any(|s| s.text == "hello world" && !s.wide && s.offset == 2));
+        assert!(strings.iter().any(|s| s.text == "wide text" && s.wide));
+    }
+
+    #[test]
+    fn decodes_utf16_text() {
+        let mut data = vec![0xff, 0xfe];
+        for c in "<Task>schtasks</Task>".encode_utf16() {
+            data.extend_from_slice(&c.to_le_bytes());
+        }
+        assert_eq!(sniff(&data, "task"), FileKind::Text);
+        assert_eq!(decode_text(&data, FileKind::Text).unwrap(), "<Task>schtasks</Task>");
+    }
+
+    #[test]
+    fn digests_are_lazy_and_match_known_values() {
+        let target = Target::for_bytes("x");
+        let ctx = FileContext::new(&target, Indicators::builtin(), b"abc", 3, false);
+        assert_eq!(ctx.report_digests(false), Digests::default());
+        assert_eq!(
+            hex(&ctx.sha256().unwrap()),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let d = ctx.report_digests(false);
+        assert!(d.md5.is_none(), "md5 was not asked for");
+        assert_eq!(ctx.report_digests(true).md5.unwrap(), "900150983cd24fb0d6963f7d28e17f72");
+    }
+}

@@ -1,0 +1,379 @@
+//! The scan engine: one walker thread numbers targets and feeds a bounded channel; one worker
+//! per thread opens, reads once and analyzes each file with its own analyzer workers (so each
+//! has its own yara-x Scanner); the calling thread is the single writer, which restores walk
+//! order with a reorder buffer and owns the reporter. Memory is bounded by the channel sizes
+//! and the per-worker read buffer, whatever the size of the tree.
+
+use crate::analyze::{Analyzer, AnalyzerWorker};
+use crate::context::{DigestSet, FileContext, StreamingHasher};
+use crate::error::{FileError, SkipReason};
+use crate::finding::Finding;
+use crate::indicators::Indicators;
+use crate::input::{self, OpenOutcome};
+use crate::report::{FileReport, Reporter, ScanInfo, Summary};
+use crate::target::Target;
+use crate::verdict::{self, Level};
+use crate::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
+use base64::Engine as _;
+use std::collections::{BTreeMap, HashSet};
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Instant, SystemTime};
+
+/// Limits and switches that change how files are read.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Files above this are not analyzed whole: their header is sniffed and, when hash IOCs
+    /// are loaded, they are hashed by streaming.
+    pub max_size: u64,
+    pub follow: bool,
+    pub threads: usize,
+    /// Digests that some analyzer needs for every file (hash IOC lists).
+    pub digests_needed: DigestSet,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            max_size: 128 << 20,
+            follow: false,
+            threads: 1,
+            digests_needed: DigestSet::default(),
+        }
+    }
+}
+
+/// What to scan.
+#[derive(Clone, Debug, Default)]
+pub struct ScanPlan {
+    pub roots: Vec<PathBuf>,
+    pub walk: WalkOptions,
+}
+
+/// Progress callbacks from the writer thread.
+pub trait Progress {
+    fn file_done(&self, report: &FileReport, bytes: u64);
+}
+
+pub struct Engine {
+    analyzers: Vec<Box<dyn Analyzer>>,
+    indicators: Indicators,
+    options: EngineOptions,
+    /// (device, inode) of files minerscan must never scan: its own executable, its outputs.
+    own_files: HashSet<(u64, u64)>,
+}
+
+impl Engine {
+    pub fn new(analyzers: Vec<Box<dyn Analyzer>>, indicators: Indicators, options: EngineOptions) -> Engine {
+        let mut own_files = HashSet::new();
+        if let Ok(md) = std::fs::metadata("/proc/self/exe") {
+            use std::os::unix::fs::MetadataExt;
+            own_files.insert((md.dev(), md.ino()));
+        }
+        Engine {
+            analyzers,
+            indicators,
+            options,
+            own_files,
+        }
+    }
+
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    pub fn analyzers(&self) -> &[Box<dyn Analyzer>] {
+        &self.analyzers
+    }
+
+    /// Never scan this file (an output of this run).
+    pub fn add_own_file(&mut self, dev: u64, ino: u64) {
+        self.own_files.insert((dev, ino));
+    }
+
+    /// Scans one buffer as if it were a file named `name`: the library face for tests,
+    /// benches and fuzzing.
+    pub fn scan_bytes(&self, name: &str, bytes: &[u8]) -> FileReport {
+        let target = Target::for_bytes(name);
+        let mut worker = Worker::new(self);
+        let ctx = FileContext::new(&target, &self.indicators, bytes, bytes.len() as u64, false);
+        let mut report = FileReport::new(0, name.to_owned(), None);
+        worker.analyze(&ctx, &mut report);
+        report
+    }
+
+    /// Scans the plan, writing every report through `reporter` in walk order.
+    pub fn run(
+        &self,
+        plan: &ScanPlan,
+        info: &ScanInfo,
+        reporter: &mut dyn Reporter,
+        progress: Option<&dyn Progress>,
+        stop: &AtomicBool,
+    ) -> io::Result<Summary> {
+        let started = Instant::now();
+        let started_at = SystemTime::now();
+        reporter.begin(info)?;
+        let counters = SkipCounters::default();
+        let threads = self.options.threads.max(1);
+        let (work_tx, work_rx) = crossbeam_channel::bounded::<WalkItem>(threads * 16);
+        let (done_tx, done_rx) = crossbeam_channel::bounded::<FileReport>(threads * 16);
+
+        let mut summary = Summary::default();
+        let mut write_error = None;
+        std::thread::scope(|scope| {
+            let counters = &counters;
+            scope.spawn(move || {
+                let mut walker = Walker::new(plan.walk.clone(), counters, stop);
+                for root in &plan.roots {
+                    if !walker.walk_root(root, |item| work_tx.send(item).is_ok()) {
+                        break;
+                    }
+                }
+            });
+            for i in 0..threads {
+                let rx = work_rx.clone();
+                let tx = done_tx.clone();
+                std::thread::Builder::new()
+                    .name(format!("minerscan-worker-{i}"))
+                    .spawn_scoped(scope, move || {
+                        let mut worker = Worker::new(self);
+                        for item in rx {
+                            let report = worker.handle(item, counters, stop);
+                            if tx.send(report).is_err() {
+                                break;
+                            }
+                        }
+                    })
+                    .expect("spawn worker thread");
+            }
+            drop(work_rx);
+            drop(done_tx);
+
+            // The writer: reorders by sequence number and hands each report to the reporter.
+            let mut pending: BTreeMap<u64, FileReport> = BTreeMap::new();
+            let mut next = 0u64;
+            for report in done_rx.iter() {
+                pending.insert(report.seq, report);
+                while let Some(r) = pending.remove(&next) {
+                    next += 1;
+                    account(&mut summary, &r);
+                    if let Some(p) = progress {
+                        p.file_done(&r, r.size);
+                    }
+                    if write_error.is_none() {
+                        if let Err(e) = reporter.file(&r) {
+                            // The output is gone (a closed pipe): stop the scan.
+                            write_error = Some(e);
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+            }
+            // After an interruption, what arrived out of order is still reported.
+            for (_, r) in std::mem::take(&mut pending) {
+                account(&mut summary, &r);
+                if write_error.is_none() {
+                    if let Err(e) = reporter.file(&r) {
+                        write_error = Some(e);
+                    }
+                }
+            }
+        });
+        if let Some(e) = write_error {
+            return Err(e);
+        }
+        for (reason, n) in counters.snapshot() {
+            summary.skipped.insert(reason.as_str().to_owned(), n);
+        }
+        for level in [Level::Clean, Level::Suspicious, Level::Malicious] {
+            summary.verdicts.entry(level.as_str().to_owned()).or_insert(0);
+        }
+        summary.interrupted = stop.load(Ordering::Relaxed);
+        summary.complete = summary.errors == 0 && !summary.interrupted;
+        summary.started = humantime::format_rfc3339_seconds(started_at).to_string();
+        summary.finished = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        summary.elapsed_ms = started.elapsed().as_millis() as u64;
+        reporter.finish(&summary)?;
+        Ok(summary)
+    }
+}
+
+fn account(summary: &mut Summary, r: &FileReport) {
+    if r.errors.iter().any(FileError::makes_incomplete) {
+        summary.errors += 1;
+    } else if r.skipped.is_none() || r.header_only {
+        summary.files_scanned += 1;
+        summary.bytes_scanned += r.size;
+        *summary
+            .verdicts
+            .entry(r.verdict.level.as_str().to_owned())
+            .or_insert(0) += 1;
+    }
+}
+
+/// Splits a path into its lossy display form and, when not UTF-8, its exact bytes in base64.
+fn display_path(path: &std::path::Path) -> (String, Option<String>) {
+    match path.to_str() {
+        Some(s) => (s.to_owned(), None),
+        None => (
+            path.to_string_lossy().into_owned(),
+            Some(base64::engine::general_purpose::STANDARD.encode(path.as_os_str().as_bytes())),
+        ),
+    }
+}
+
+/// One worker thread's state: its analyzer workers and its reused read buffer.
+struct Worker<'e> {
+    engine: &'e Engine,
+    analyzers: Vec<Box<dyn AnalyzerWorker + 'e>>,
+    buf: Vec<u8>,
+}
+
+impl<'e> Worker<'e> {
+    fn new(engine: &'e Engine) -> Worker<'e> {
+        Worker {
+            engine,
+            analyzers: engine.analyzers.iter().map(|a| a.worker()).collect(),
+            buf: Vec::new(),
+        }
+    }
+
+    fn handle(&mut self, item: WalkItem, counters: &SkipCounters, stop: &AtomicBool) -> FileReport {
+        match item {
+            WalkItem::File { seq, path, explicit } => {
+                if stop.load(Ordering::Relaxed) {
+                    let (p, pb) = display_path(&path);
+                    let mut r = FileReport::new(seq, p, pb);
+                    r.errors.push(FileError::Walk {
+                        message: "not scanned: interrupted".to_owned(),
+                    });
+                    return r;
+                }
+                let report = self.scan_file(seq, path, explicit, counters);
+                input::trim(&mut self.buf);
+                report
+            }
+            WalkItem::Skipped { seq, path, reason } => {
+                let (p, pb) = display_path(&path);
+                let mut r = FileReport::new(seq, p, pb);
+                r.skipped = Some(reason);
+                r
+            }
+            WalkItem::Error { seq, path, error } => {
+                let (p, pb) = display_path(&path);
+                let mut r = FileReport::new(seq, p, pb);
+                r.errors.push(error);
+                r
+            }
+        }
+    }
+
+    fn scan_file(&mut self, seq: u64, path: PathBuf, explicit: bool, counters: &SkipCounters) -> FileReport {
+        let (shown, bytes) = display_path(&path);
+        let mut report = FileReport::new(seq, shown, bytes);
+        let opts = &self.engine.options;
+        let mut opened = match input::open(&path, opts.follow || explicit) {
+            Ok(OpenOutcome::Opened(o)) => o,
+            Ok(OpenOutcome::Skipped(reason)) => {
+                counters.add(reason);
+                report.skipped = Some(reason);
+                return report;
+            }
+            Err(e) => {
+                report.errors.push(e);
+                return report;
+            }
+        };
+        report.size = opened.size;
+        if self.engine.own_files.contains(&(opened.meta.dev, opened.meta.ino)) {
+            counters.add(SkipReason::Own);
+            report.skipped = Some(SkipReason::Own);
+            return report;
+        }
+        let target = Target::disk(seq, path, explicit);
+        let cap = if opened.size > opts.max_size {
+            crate::context::SNIFF_LEN
+        } else {
+            opts.max_size as usize
+        };
+        let read = match input::read_bounded(&mut opened.file, &mut self.buf, cap) {
+            Ok(r) => r,
+            Err(e) => {
+                report.errors.push(FileError::from_io(&e));
+                return report;
+            }
+        };
+        if read.over_cap {
+            // Too large (or grew past the limit while read): a header-only view, with the
+            // whole file hashed by streaming when hash IOCs need it.
+            counters.add(SkipReason::TooLarge);
+            report.skipped = Some(SkipReason::TooLarge);
+            report.header_only = true;
+            let mut hasher = opts.digests_needed.any().then(|| StreamingHasher::new(opts.digests_needed));
+            match input::header_and_hash(&mut opened.file, &mut self.buf, hasher.as_mut()) {
+                Ok(total) => report.size = report.size.max(total),
+                Err(e) => {
+                    report.errors.push(FileError::from_io(&e));
+                    return report;
+                }
+            }
+            let buf = std::mem::take(&mut self.buf);
+            let mut ctx = FileContext::new(&target, &self.engine.indicators, &buf, report.size, true)
+                .with_meta(opened.meta.clone());
+            if let Some(h) = hasher {
+                ctx = ctx.with_streamed_digests(h.finish());
+            }
+            self.analyze(&ctx, &mut report);
+            self.buf = buf;
+        } else {
+            report.size = read.len as u64;
+            let buf = std::mem::take(&mut self.buf);
+            let ctx = FileContext::new(&target, &self.engine.indicators, &buf, report.size, false)
+                .with_meta(opened.meta.clone());
+            self.analyze(&ctx, &mut report);
+            self.buf = buf;
+        }
+        report.meta = Some(opened.meta);
+        report
+    }
+
+    /// Runs every applicable analyzer on one file, each behind a panic guard, then judges.
+    fn analyze(&mut self, ctx: &FileContext, report: &mut FileReport) {
+        report.kind = ctx.kind;
+        let mut findings: Vec<Finding> = Vec::new();
+        for (i, worker) in self.analyzers.iter_mut().enumerate() {
+            if !worker.applies(ctx.kind) {
+                continue;
+            }
+            let outcome = catch_unwind(AssertUnwindSafe(|| worker.analyze(ctx, &mut findings)));
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => report.errors.push(FileError::Analyzer {
+                    analyzer: e.analyzer.to_owned(),
+                    message: e.message,
+                }),
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "panicked".to_owned());
+                    report.errors.push(FileError::Analyzer {
+                        analyzer: self.engine.analyzers[i].name().to_owned(),
+                        message: format!("panicked: {message}"),
+                    });
+                    // Its state may be broken: start that analyzer afresh.
+                    *worker = self.engine.analyzers[i].worker();
+                }
+            }
+        }
+        verdict::merge_and_sort(&mut findings);
+        report.verdict = verdict::judge(&findings, ctx.kind);
+        report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
+        report.findings = findings;
+    }
+}

@@ -1,0 +1,489 @@
+//! The shared facts about mining that several analyzers match against: pool hosts and ports,
+//! stratum schemes and methods, miner option names, algorithm names, miner and rival names,
+//! security agents that droppers kill. One list, one matcher (an Aho-Corasick automaton built
+//! once), many users: the hits for a file are computed once and cached in its `FileContext`.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::bytes::Regex;
+use std::sync::LazyLock;
+
+/// What an indicator is evidence of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorKind {
+    /// A host name of a public mining pool (matched on label boundaries).
+    PoolHost,
+    /// `stratum+tcp://` and its variants.
+    StratumScheme,
+    /// A stratum JSON-RPC method (`mining.subscribe`...).
+    StratumMethod,
+    /// A command-line option or config key only miners have (`--donate-level`...).
+    MinerOption,
+    /// A mining algorithm name as miners spell it (`rx/0`, `cryptonight`, `kawpow`...).
+    Algorithm,
+    /// The name of a miner program or miner campaign binary.
+    MinerName,
+    /// A security or monitoring agent that droppers stop (aliyun's aegis, qcloud's YDService...).
+    SecurityAgent,
+    /// A network indicator from a user's IOC list (domain or IP address).
+    UserNetwork,
+}
+
+/// One pattern in the matcher.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub kind: IndicatorKind,
+    pub text: String,
+    /// The family the pattern names, if any (`xmrig` for `xmrig`, `moneroocean` for its pool).
+    pub family: Option<String>,
+    /// For user network indicators: the list's description.
+    pub description: Option<String>,
+}
+
+/// A match of one pattern in one buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Hit {
+    pub pattern: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Known public mining pools (registrable domains; subdomains match too). Public facts: these
+/// are the pools' own published connection hosts.
+pub const POOL_HOSTS: &[&str] = &[
+    "2miners.com",
+    "antpool.com",
+    "btc.com",
+    "c3pool.com",
+    "c3pool.org",
+    "coinhive.com",
+    "crypto-pool.fr",
+    "dwarfpool.com",
+    "ethermine.org",
+    "ethpool.org",
+    "ezil.me",
+    "f2pool.com",
+    "flexpool.io",
+    "flypool.org",
+    "hashvault.pro",
+    "herominers.com",
+    "hiveon.net",
+    "k1pool.com",
+    "kryptex.network",
+    "minergate.com",
+    "minexmr.com",
+    "miningpoolhub.com",
+    "monerohash.com",
+    "moneroocean.stream",
+    "moneropool.com",
+    "nanopool.org",
+    "nicehash.com",
+    "p2pool.io",
+    "poolin.com",
+    "prohashing.com",
+    "slushpool.com",
+    "sparkpool.com",
+    "supportxmr.com",
+    "suprnova.cc",
+    "unmineable.com",
+    "viabtc.com",
+    "woolypooly.com",
+    "xmrpool.eu",
+    "xmrpool.net",
+    "zergpool.com",
+    "zpool.ca",
+    "donate.v2.xmrig.com",
+    "donate.ssl.xmrig.com",
+    "pool.minexmr.com",
+    "mine.c3pool.com",
+    "pool.supportxmr.com",
+    "gulf.moneroocean.stream",
+    "xmr.2miners.com",
+    "rx.unmineable.com",
+    "auto.c3pool.org",
+    "pool.hashvault.pro",
+    "xmr.f2pool.com",
+    "xmr-eu1.nanopool.org",
+];
+
+/// Ports that public pools conventionally listen on (used with a host, never alone).
+pub const POOL_PORTS: &[u16] = &[
+    1111, 2222, 3032, 3333, 3334, 3335, 3357, 4242, 4444, 4445, 5555, 5588, 6666, 7777, 8008, 8888,
+    9000, 9999, 10001, 10128, 10300, 13333, 14433, 14444, 17777, 19999, 20535, 45560, 45700,
+];
+
+pub fn is_pool_port(port: u16) -> bool {
+    POOL_PORTS.contains(&port)
+}
+
+pub const STRATUM_SCHEMES: &[&str] = &[
+    "stratum+tcp://",
+    "stratum+ssl://",
+    "stratum+tls://",
+    "stratum+udp://",
+    "stratum1+tcp://",
+    "stratum1+ssl://",
+    "stratum2+tcp://",
+    "stratum2+ssl://",
+];
+
+pub const STRATUM_METHODS: &[&str] = &[
+    "mining.subscribe",
+    "mining.authorize",
+    "mining.submit",
+    "mining.notify",
+    "mining.set_difficulty",
+    "mining.extranonce.subscribe",
+    "mining.set_target",
+    "eth_submitLogin",
+    "eth_submitWork",
+    "eth_submitHashrate",
+];
+
+/// Options and config keys that only miners use, with the family that introduced them.
+pub const MINER_OPTIONS: &[(&str, Option<&str>)] = &[
+    ("--donate-level", Some("xmrig")),
+    ("donate-level", Some("xmrig")),
+    ("--cpu-max-threads-hint", Some("xmrig")),
+    ("max-threads-hint", Some("xmrig")),
+    ("--randomx-1gb-pages", Some("xmrig")),
+    ("--randomx-mode", Some("xmrig")),
+    ("--randomx-no-numa", Some("xmrig")),
+    ("--randomx-wrmsr", Some("xmrig")),
+    ("randomx-1gb-pages", Some("xmrig")),
+    ("--cpu-no-yield", Some("xmrig")),
+    ("--donate-over-proxy", Some("xmrig")),
+    ("donate-over-proxy", Some("xmrig")),
+    ("--rig-id", None),
+    ("--nicehash", None),
+    ("--cpu-priority", None),
+    ("--max-cpu-usage", None),
+    ("--currency", Some("xmr-stak")),
+    ("--noCPU", Some("xmr-stak")),
+    ("--noAMD", Some("xmr-stak")),
+    ("--noNVIDIA", Some("xmr-stak")),
+    ("--poolconf", Some("xmr-stak")),
+    ("-epool", Some("claymore")),
+    ("-ewal", Some("claymore")),
+    ("-epsw", Some("claymore")),
+    ("--api-bind-http", Some("t-rex")),
+    ("--tls-fingerprint", None),
+    ("--coin=", None),
+];
+
+/// Mining algorithm names as miners and their configs spell them. Generic words (scrypt,
+/// sha256, blake3) are left out: password hashing and checksums use them too.
+pub const ALGORITHMS: &[&str] = &[
+    "randomx",
+    "rx/0",
+    "rx/wow",
+    "rx/arq",
+    "rx/graft",
+    "rx/sfx",
+    "rx/keva",
+    "cryptonight",
+    "cn/r",
+    "cn/half",
+    "cn/rwz",
+    "cn/zls",
+    "cn/double",
+    "cn-heavy",
+    "cn-lite",
+    "cn-pico",
+    "argon2/chukwa",
+    "kawpow",
+    "ethash",
+    "etchash",
+    "autolykos2",
+    "equihash",
+    "cuckatoo",
+    "beamhash",
+    "progpow",
+    "firopow",
+    "ghostrider",
+    "astrobwt",
+    "kheavyhash",
+    "verthash",
+    "x16rv2",
+    "lyra2rev2",
+    "lyra2z",
+];
+
+/// Miner programs and the binaries of documented miner campaigns, with their family.
+pub const MINER_NAMES: &[(&str, &str)] = &[
+    ("xmrig", "xmrig"),
+    ("xmr-stak", "xmr-stak"),
+    ("xmrstak", "xmr-stak"),
+    ("cpuminer", "cpuminer"),
+    ("cpuminer-opt", "cpuminer"),
+    ("minerd", "cpuminer"),
+    ("ccminer", "ccminer"),
+    ("cgminer", "cgminer"),
+    ("bfgminer", "bfgminer"),
+    ("phoenixminer", "phoenixminer"),
+    ("ethdcrminer64", "claymore"),
+    ("nsgpucnminer", "claymore"),
+    ("t-rex", "t-rex"),
+    ("nbminer", "nbminer"),
+    ("lolminer", "lolminer"),
+    ("gminer", "gminer"),
+    ("teamredminer", "teamredminer"),
+    ("srbminer", "srbminer"),
+    ("srbminer-multi", "srbminer"),
+    ("nanominer", "nanominer"),
+    ("ethminer", "ethminer"),
+    ("excavator", "nicehash"),
+    ("wildrig", "wildrig"),
+    ("minergate-cli", "minergate"),
+    ("kdevtmpfsi", "kinsing"),
+    ("kinsing", "kinsing"),
+    ("kworkerds", "watchbog"),
+    ("watchbog", "watchbog"),
+    ("sysupdate", "watchdogs"),
+    ("networkservice", "watchdogs"),
+    ("ddgs", "ddg"),
+    ("dbused", "dbused"),
+];
+
+/// Security and monitoring agents that miner droppers stop or uninstall (documented in public
+/// reports on cloud-focused miner campaigns).
+pub const SECURITY_AGENTS: &[&str] = &[
+    "aliyun-service",
+    "aliyundun",
+    "aegis_update",
+    "aegis_cli",
+    "aegis",
+    "ydservice",
+    "ydlive",
+    "yunjing",
+    "barad_agent",
+    "qcloud",
+    "bcm-agent",
+    "cloudmonitor",
+    "hostguard",
+    "falcon-sensor",
+    "osqueryd",
+    "wazuh-agent",
+    "ossec",
+    "msmpeng",
+    "windefend",
+];
+
+/// The shared matcher.
+pub struct Indicators {
+    patterns: Vec<Pattern>,
+    automaton: AhoCorasick,
+}
+
+static BUILTIN: LazyLock<Indicators> = LazyLock::new(|| Indicators::new(Vec::new()));
+
+impl Indicators {
+    /// The built-in facts only.
+    pub fn builtin() -> &'static Indicators {
+        &BUILTIN
+    }
+
+    /// The built-in facts plus a user's network indicators.
+    pub fn new(extra: Vec<Pattern>) -> Indicators {
+        let mut patterns = Vec::new();
+        let mut add = |kind, text: &str, family: Option<&str>| {
+            patterns.push(Pattern {
+                kind,
+                text: text.to_owned(),
+                family: family.map(str::to_owned),
+                description: None,
+            })
+        };
+        for host in POOL_HOSTS {
+            add(IndicatorKind::PoolHost, host, None);
+        }
+        for s in STRATUM_SCHEMES {
+            add(IndicatorKind::StratumScheme, s, None);
+        }
+        for s in STRATUM_METHODS {
+            add(IndicatorKind::StratumMethod, s, None);
+        }
+        for (s, fam) in MINER_OPTIONS {
+            add(IndicatorKind::MinerOption, s, *fam);
+        }
+        for s in ALGORITHMS {
+            add(IndicatorKind::Algorithm, s, None);
+        }
+        for (s, fam) in MINER_NAMES {
+            add(IndicatorKind::MinerName, s, Some(fam));
+        }
+        for s in SECURITY_AGENTS {
+            add(IndicatorKind::SecurityAgent, s, None);
+        }
+        patterns.extend(extra);
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns.iter().map(|p| p.text.as_bytes()))
+            .expect("indicator patterns are plain literals");
+        Indicators {
+            patterns,
+            automaton,
+        }
+    }
+
+    pub fn pattern(&self, hit: &Hit) -> &Pattern {
+        &self.patterns[hit.pattern]
+    }
+
+    /// Every hit in `hay`, in order, kept only where the pattern stands on its own (a host on
+    /// label boundaries, a name on word boundaries). Capped at `max` hits.
+    pub fn find(&self, hay: &[u8], max: usize) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for m in self.automaton.find_iter(hay) {
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            if !stands_alone(pattern.kind, hay, m.start(), m.end()) {
+                continue;
+            }
+            hits.push(Hit {
+                pattern: m.pattern().as_usize(),
+                start: m.start(),
+                end: m.end(),
+            });
+            if hits.len() >= max {
+                break;
+            }
+        }
+        hits
+    }
+
+    /// Whether a host name (from a URL or config value) is a known pool or a subdomain of one.
+    pub fn pool_for_host(&self, host: &str) -> Option<&str> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.patterns
+            .iter()
+            .filter(|p| p.kind == IndicatorKind::PoolHost)
+            .map(|p| p.text.as_str())
+            .find(|pool| host == *pool || host.ends_with(&format!(".{pool}")))
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn stands_alone(kind: IndicatorKind, hay: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| hay[i]);
+    let after = hay.get(end).copied();
+    match kind {
+        IndicatorKind::PoolHost | IndicatorKind::UserNetwork => {
+            // Label boundaries: `x.pool.example` matches, `notpool.example` and
+            // `pool.example.evil` do not.
+            let ok_before = !matches!(before, Some(b) if b.is_ascii_alphanumeric() || b == b'-');
+            let ok_after = match after {
+                Some(b) if b.is_ascii_alphanumeric() || b == b'-' => false,
+                Some(b'.') => !matches!(hay.get(end + 1), Some(b) if b.is_ascii_alphanumeric()),
+                _ => true,
+            };
+            ok_before && ok_after
+        }
+        IndicatorKind::StratumScheme | IndicatorKind::StratumMethod => {
+            !matches!(before, Some(b) if is_word_byte(b))
+        }
+        IndicatorKind::MinerOption => {
+            let text_starts_with_dash = hay[start] == b'-';
+            let ok_before = text_starts_with_dash || !matches!(before, Some(b) if is_word_byte(b) || b == b'-');
+            let ok_after = hay[end - 1] == b'=' || !matches!(after, Some(b) if is_word_byte(b) || b == b'-');
+            ok_before && ok_after
+        }
+        IndicatorKind::Algorithm | IndicatorKind::MinerName | IndicatorKind::SecurityAgent => {
+            !matches!(before, Some(b) if is_word_byte(b))
+                && !matches!(after, Some(b) if is_word_byte(b))
+        }
+    }
+}
+
+/// The merge key for a pool endpoint, shared by every analyzer that reports one, so that the
+/// verdict merges the same endpoint seen by the indicator matcher, the config detector and YARA.
+pub fn pool_fact(host: &str, port: Option<u16>) -> String {
+    match port {
+        Some(p) => format!("pool:{}:{p}", host.to_ascii_lowercase()),
+        None => format!("pool:{}", host.to_ascii_lowercase()),
+    }
+}
+
+/// A stratum URL with its host and optional port: `stratum+tcp://host:port`.
+pub static STRATUM_URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)stratum[12]?\+(?:tcp|ssl|tls|udp)://(?:[^\s/@:'\x22]*@)?([a-z0-9][a-z0-9.\-]*[a-z0-9])(?::(\d{1,5}))?")
+        .expect("static regex")
+});
+
+/// A stratum URL found in a buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StratumUrl {
+    pub offset: usize,
+    pub url: String,
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+/// Every stratum URL in `hay`, capped at `max`.
+pub fn stratum_urls(hay: &[u8], max: usize) -> Vec<StratumUrl> {
+    STRATUM_URL
+        .captures_iter(hay)
+        .take(max)
+        .filter_map(|c| {
+            let whole = c.get(0)?;
+            let host = String::from_utf8_lossy(c.get(1)?.as_bytes()).to_ascii_lowercase();
+            let port = c
+                .get(2)
+                .and_then(|p| std::str::from_utf8(p.as_bytes()).ok()?.parse().ok());
+            Some(StratumUrl {
+                offset: whole.start(),
+                url: String::from_utf8_lossy(whole.as_bytes()).to_ascii_lowercase(),
+                host,
+                port,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(IndicatorKind, String)> {
+        let ind = Indicators::builtin();
+        ind.find(text.as_bytes(), 100)
+            .iter()
+            .map(|h| (ind.pattern(h).kind, text[h.start..h.end].to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn pool_hosts_match_on_label_boundaries() {
+        assert_eq!(kinds("xmr.supportxmr.com:3333").len(), 1);
+        assert!(kinds("notsupportxmr.com").is_empty());
+        assert!(kinds("supportxmr.com.example").is_empty());
+        assert_eq!(kinds("connect to supportxmr.com.").len(), 1);
+    }
+
+    #[test]
+    fn names_match_on_word_boundaries() {
+        assert_eq!(kinds("./xmrig --donate-level=1").len(), 2);
+        assert!(kinds("xmriggers").is_empty());
+        assert!(kinds("preminerd").is_empty());
+    }
+
+    #[test]
+    fn extracts_stratum_urls() {
+        let urls = stratum_urls(b"-o stratum+tcp://wallet@Pool.Example.org:4444 -u x", 10);
+        assert_eq!(urls.len(), 1);
+        assert_eq!(urls[0].host, "pool.example.org");
+        assert_eq!(urls[0].port, Some(4444));
+        assert!(stratum_urls(b"the stratum of the ntp server", 10).is_empty());
+    }
+
+    #[test]
+    fn finds_pool_for_subdomains() {
+        let ind = Indicators::builtin();
+        assert_eq!(ind.pool_for_host("gulf.moneroocean.stream"), Some("moneroocean.stream"));
+        assert_eq!(ind.pool_for_host("EU.NANOPOOL.ORG"), Some("nanopool.org"));
+        assert_eq!(ind.pool_for_host("notnanopool.org"), None);
+    }
+}

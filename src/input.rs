@@ -1,0 +1,129 @@
+//! Reading one file safely and once: open read-only, non-blocking and without following a final
+//! symlink, fstat the handle (never trust the name: it may have been swapped), require a regular
+//! file, then one bounded read into the worker's reused buffer. st_size is not trusted either:
+//! procfs says 0 and a file may grow while we read, so the read stops at the cap, not at st_size.
+
+use crate::context::{FileMeta, StreamingHasher, SNIFF_LEN};
+use crate::error::{FileError, SkipReason};
+use crate::platform;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
+
+/// Buffers grown past this are shrunk back after use, so one huge file does not pin memory.
+const KEEP_CAPACITY: usize = 16 << 20;
+const CHUNK: usize = 1 << 20;
+
+/// An open regular file and what fstat said about it.
+pub struct Opened {
+    pub file: File,
+    pub meta: FileMeta,
+    pub size: u64,
+}
+
+pub enum OpenOutcome {
+    Opened(Opened),
+    Skipped(SkipReason),
+}
+
+pub fn open(path: &Path, follow: bool) -> Result<OpenOutcome, FileError> {
+    let file = match platform::open_for_scan(path, follow) {
+        Ok(f) => f,
+        // O_NOFOLLOW on a symlink gives ELOOP: a link we do not follow.
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Ok(OpenOutcome::Skipped(if follow {
+                SkipReason::SymlinkLoop
+            } else {
+                SkipReason::Symlink
+            }))
+        }
+        // Opening a FIFO with no writer read-only non-blocking succeeds; a socket gives ENXIO.
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+            return Ok(OpenOutcome::Skipped(SkipReason::Special))
+        }
+        Err(e) => return Err(FileError::from_io(&e)),
+    };
+    let md = file.metadata().map_err(|e| FileError::from_io(&e))?;
+    let ft = md.file_type();
+    if ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device() || !ft.is_file() {
+        return Ok(OpenOutcome::Skipped(SkipReason::Special));
+    }
+    let meta = FileMeta {
+        dev: md.dev(),
+        ino: md.ino(),
+        mode: md.mode(),
+        uid: md.uid(),
+        gid: md.gid(),
+        mtime: md.mtime(),
+        ctime: md.ctime(),
+        atime: md.atime(),
+    };
+    Ok(OpenOutcome::Opened(Opened {
+        file,
+        meta,
+        size: md.len(),
+    }))
+}
+
+/// What one bounded read produced.
+pub struct ReadResult {
+    /// Bytes now in the buffer.
+    pub len: usize,
+    /// True when the file holds more than `cap` bytes.
+    pub over_cap: bool,
+}
+
+/// Reads at most `cap` bytes into `buf` (cleared first), and notes whether more remain.
+pub fn read_bounded(file: &mut File, buf: &mut Vec<u8>, cap: usize) -> io::Result<ReadResult> {
+    buf.clear();
+    let mut limited = file.by_ref().take(cap as u64 + 1);
+    loop {
+        match limited.read_to_end(buf) {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    let over_cap = buf.len() > cap;
+    buf.truncate(cap);
+    Ok(ReadResult {
+        len: buf.len(),
+        over_cap,
+    })
+}
+
+/// Keeps the first `SNIFF_LEN` bytes of what was read as the header view, and, when `hash` is
+/// given, streams the rest of the file through it.
+pub fn header_and_hash(
+    file: &mut File,
+    buf: &mut Vec<u8>,
+    mut hash: Option<&mut StreamingHasher>,
+) -> io::Result<u64> {
+    let mut total = buf.len() as u64;
+    if let Some(h) = hash.as_deref_mut() {
+        h.update(buf);
+        let mut chunk = vec![0u8; CHUNK];
+        loop {
+            match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    h.update(&chunk[..n]);
+                    total += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    buf.truncate(SNIFF_LEN);
+    Ok(total)
+}
+
+/// Releases memory held by a buffer that grew for one large file.
+pub fn trim(buf: &mut Vec<u8>) {
+    if buf.capacity() > KEEP_CAPACITY {
+        buf.clear();
+        buf.shrink_to(KEEP_CAPACITY);
+    }
+}

@@ -1,0 +1,108 @@
+//! The operating-system calls minerscan needs, in one place: a safe open (read-only,
+//! non-blocking, no symlink following, no access-time update where permitted), the filesystem
+//! type of a directory (to skip virtual filesystems by type, never by name), and user names.
+//! The scanner runs on Linux; Windows hosts are scanned through their mounted images.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Opens a file for reading without following a final symlink, without blocking on FIFOs, and
+/// without updating its access time where the kernel lets us (O_NOATIME fails with EPERM on
+/// files we do not own unless we have CAP_FOWNER: then we retry without it).
+pub fn open_for_scan(path: &Path, follow: bool) -> io::Result<File> {
+    let base = libc::O_NONBLOCK | libc::O_CLOEXEC | if follow { 0 } else { libc::O_NOFOLLOW };
+    let open = |flags: i32| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags)
+            .open(path)
+    };
+    match open(base | libc::O_NOATIME) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(base),
+        other => other,
+    }
+}
+
+/// Filesystem types whose files are not files on disk. tmpfs is deliberately absent:
+/// /dev/shm, /run/user and /tmp are tmpfs, and miners live there.
+pub const VIRTUAL_FS_TYPES: &[&str] = &[
+    "proc",
+    "sysfs",
+    "devtmpfs",
+    "devpts",
+    "cgroup",
+    "cgroup2",
+    "debugfs",
+    "tracefs",
+    "securityfs",
+    "bpf",
+    "nsfs",
+    "pstore",
+    "selinuxfs",
+    "binfmt_misc",
+    "fusectl",
+    "efivarfs",
+    "configfs",
+    "mqueue",
+    "hugetlbfs",
+    "rpc_pipefs",
+    "autofs",
+];
+
+/// Maps each mounted filesystem's device number to its type, from /proc/self/mountinfo, so
+/// that a directory's filesystem type is known from the st_dev already in hand.
+pub fn mounted_fs_types() -> HashMap<u64, String> {
+    let mut out = HashMap::new();
+    let Ok(text) = std::fs::read_to_string("/proc/self/mountinfo") else {
+        return out;
+    };
+    for line in text.lines() {
+        // id parent major:minor root mountpoint options [optional...] - fstype source superopts
+        let mut fields = line.split(' ');
+        let Some(devno) = fields.nth(2) else { continue };
+        let Some((major, minor)) = devno.split_once(':') else { continue };
+        let (Ok(major), Ok(minor)) = (major.parse::<u32>(), minor.parse::<u32>()) else {
+            continue;
+        };
+        let Some(fstype) = line.split(" - ").nth(1).and_then(|r| r.split(' ').next()) else {
+            continue;
+        };
+        out.insert(libc::makedev(major, minor), fstype.to_owned());
+    }
+    out
+}
+
+/// The user name for a uid, or the number when there is none.
+pub fn user_name(uid: u32) -> String {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: all pointers are valid for the call; `buf` outlives the use of `pwd`'s strings.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+    if rc == 0 && !result.is_null() && !pwd.pw_name.is_null() {
+        // SAFETY: getpwuid_r succeeded, so pw_name points to a NUL-terminated string in `buf`.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+        return name.to_string_lossy().into_owned();
+    }
+    uid.to_string()
+}
+
+/// Lowers the calling thread's CPU and I/O priority (inherited by threads it spawns later).
+pub fn lower_priority() -> io::Result<()> {
+    // SAFETY: plain syscalls with constant arguments.
+    unsafe {
+        if libc::setpriority(libc::PRIO_PROCESS, 0, 19) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0))
+        const IOPRIO_CLASS_IDLE: libc::c_long = 3;
+        const IOPRIO_CLASS_SHIFT: libc::c_long = 13;
+        if libc::syscall(libc::SYS_ioprio_set, 1 as libc::c_long, 0 as libc::c_long, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

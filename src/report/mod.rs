@@ -1,0 +1,167 @@
+//! What a scan produces and the writers that turn it into output. The domain types here are
+//! serialized by the JSON writers through their own shapes; maps are ordered (BTreeMap) so that
+//! output is deterministic. Reporters are called only from the writer thread.
+
+pub mod json;
+pub mod ndjson;
+pub mod text;
+
+use crate::context::{Digests, FileKind, FileMeta};
+use crate::error::{FileError, SkipReason};
+use crate::finding::Finding;
+use crate::verdict::{Level, Verdict};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io;
+
+/// The report for one target.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    #[serde(skip)]
+    pub seq: u64,
+    /// The path, lossily UTF-8.
+    pub path: String,
+    /// The exact path bytes, base64, when the path is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<String>,
+    pub size: u64,
+    pub kind: FileKind,
+    #[serde(flatten)]
+    pub digests: Digests,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FileError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<SkipReason>,
+    /// Only a header was read (the file is above the size limit).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub header_only: bool,
+    #[serde(skip)]
+    pub meta: Option<FileMeta>,
+}
+
+impl FileReport {
+    pub fn new(seq: u64, path: String, path_bytes: Option<String>) -> FileReport {
+        FileReport {
+            seq,
+            path,
+            path_bytes,
+            size: 0,
+            kind: FileKind::Empty,
+            digests: Digests::default(),
+            verdict: Verdict::clean(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            skipped: None,
+            header_only: false,
+            meta: None,
+        }
+    }
+
+    pub fn flagged(&self) -> bool {
+        self.verdict.level != Level::Clean
+    }
+
+    /// Whether the file was fully analyzed (not skipped, no read error).
+    pub fn scanned(&self) -> bool {
+        self.skipped.is_none() && !self.errors.iter().any(FileError::makes_incomplete)
+    }
+}
+
+/// A loaded rule source, for the report header.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleSetInfo {
+    pub origin: String,
+    pub sha256: String,
+    pub builtin: bool,
+}
+
+/// What the report says about the scan before the first file.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanInfo {
+    pub tool: ToolInfo,
+    pub roots: Vec<String>,
+    pub started: String,
+    pub options: BTreeMap<String, serde_json::Value>,
+    pub rule_sets: Vec<RuleSetInfo>,
+    /// Problems found while loading rules and lists (`file:line: message`).
+    pub load_problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub signature_pack: &'static str,
+}
+
+impl ToolInfo {
+    pub fn current() -> ToolInfo {
+        ToolInfo {
+            name: "minerscan",
+            version: env!("CARGO_PKG_VERSION"),
+            signature_pack: crate::signatures::PACK_VERSION,
+        }
+    }
+}
+
+/// The totals, written last.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    pub started: String,
+    pub finished: String,
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub errors: u64,
+    pub complete: bool,
+    pub interrupted: bool,
+    pub verdicts: BTreeMap<String, u64>,
+    pub elapsed_ms: u64,
+}
+
+/// One output format.
+pub trait Reporter {
+    fn begin(&mut self, scan: &ScanInfo) -> io::Result<()>;
+    fn file(&mut self, report: &FileReport) -> io::Result<()>;
+    fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+}
+
+/// Which files a reporter writes: flagged ones, plus files with problems; every file with `--all`.
+pub fn worth_listing(report: &FileReport, all: bool) -> bool {
+    all || report.flagged() || !report.errors.is_empty() || (report.skipped.is_some() && report.skipped != Some(SkipReason::TooLarge))
+}
+
+/// Escapes control and bidirectional-override characters so that a hostile file name cannot
+/// rewrite the terminal or reorder what a reader sees.
+pub fn escape_for_terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
+        if c.is_control() || bidi {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                _ => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls_and_bidi() {
+        assert_eq!(escape_for_terminal("a\x1b[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(escape_for_terminal("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
+        assert_eq!(escape_for_terminal("line\nbreak"), "line\\nbreak");
+        assert_eq!(escape_for_terminal("plain/ünïcode"), "plain/ünïcode");
+    }
+}

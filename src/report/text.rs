@@ -1,0 +1,136 @@
+//! Readable text: each flagged file with its verdict, family, score and the findings that made
+//! it, then a summary. Every string from a scanned file is escaped before it reaches a terminal.
+
+use super::{escape_for_terminal as esc, worth_listing, FileReport, Reporter, ScanInfo, Summary};
+use crate::verdict::Level;
+use std::io::{self, Write};
+
+pub struct TextReporter<W: Write> {
+    out: W,
+    all: bool,
+    color: bool,
+}
+
+impl<W: Write> TextReporter<W> {
+    pub fn new(out: W, all: bool, color: bool) -> TextReporter<W> {
+        TextReporter { out, all, color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+impl<W: Write> Reporter for TextReporter<W> {
+    fn begin(&mut self, scan: &ScanInfo) -> io::Result<()> {
+        for problem in &scan.load_problems {
+            writeln!(self.out, "warning: {}", esc(problem))?;
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        if !worth_listing(r, self.all) {
+            return Ok(());
+        }
+        let path = esc(&r.path);
+        if let Some(reason) = r.skipped {
+            return writeln!(self.out, "skipped    {path} ({})", reason.as_str());
+        }
+        let v = &r.verdict;
+        let label = match v.level {
+            Level::Malicious => self.paint("1;31", "MALICIOUS "),
+            Level::Suspicious => self.paint("1;33", "SUSPICIOUS"),
+            Level::Clean => "clean     ".to_owned(),
+        };
+        let mut facts = vec![format!("score {}", v.score)];
+        if let Some(f) = &v.family {
+            facts.push(format!("family {}", esc(f)));
+        }
+        if let Some(c) = &v.category {
+            facts.push(c.clone());
+        }
+        writeln!(self.out, "{label} {path}  [{}]", facts.join(", "))?;
+        if let Some(sha) = &r.digests.sha256 {
+            writeln!(self.out, "    sha256 {sha}")?;
+        }
+        for reason in &v.reasons {
+            writeln!(self.out, "    why: {}", esc(reason))?;
+        }
+        for f in &r.findings {
+            writeln!(
+                self.out,
+                "    - [{}] {}:{} ({}) {}",
+                f.class,
+                f.analyzer,
+                esc(&f.rule),
+                f.score,
+                esc(&f.description)
+            )?;
+            for e in &f.evidence {
+                writeln!(self.out, "        {}", esc(&e.summary()))?;
+            }
+            if f.evidence_omitted > 0 {
+                writeln!(self.out, "        … and {} more", f.evidence_omitted)?;
+            }
+            if !f.also_reported_by.is_empty() {
+                writeln!(self.out, "        also reported by {}", esc(&f.also_reported_by.join(", ")))?;
+            }
+        }
+        for e in &r.errors {
+            writeln!(self.out, "    error: {}", esc(&e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        let count = |l: Level| s.verdicts.get(l.as_str()).copied().unwrap_or(0);
+        writeln!(
+            self.out,
+            "\nScanned {} files ({}) in {:.1}s: {} malicious, {} suspicious, {} clean.",
+            s.files_scanned,
+            human_bytes(s.bytes_scanned),
+            s.elapsed_ms as f64 / 1000.0,
+            count(Level::Malicious),
+            count(Level::Suspicious),
+            count(Level::Clean),
+        )?;
+        let skipped: Vec<String> = s
+            .skipped
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect();
+        if !skipped.is_empty() {
+            writeln!(self.out, "Skipped: {}.", skipped.join(", "))?;
+        }
+        if s.errors > 0 {
+            writeln!(self.out, "Errors: {} (see above).", s.errors)?;
+        }
+        if s.interrupted {
+            writeln!(self.out, "Interrupted: the scan is incomplete.")?;
+        } else if !s.complete {
+            writeln!(self.out, "Incomplete: some files could not be read.")?;
+        }
+        self.out.flush()
+    }
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,289 @@
+//! Judgement: a file's findings in, one verdict out. Pure and independent of the order of the
+//! findings, so it is table-tested and every report can say which findings decided it.
+
+use crate::context::FileKind;
+use crate::finding::{Class, Finding};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Clean,
+    Suspicious,
+    Malicious,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Clean => "clean",
+            Level::Suspicious => "suspicious",
+            Level::Malicious => "malicious",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub level: Level,
+    /// 0-100, ranks files within a level: clean 0-39, suspicious 40-69, malicious 70-100.
+    pub score: u8,
+    pub family: Option<String>,
+    /// What the file is: miner-binary, miner-config, dropper-script, web-miner...
+    pub category: Option<String>,
+    /// Why, in words: which classes met.
+    pub reasons: Vec<String>,
+}
+
+impl Verdict {
+    pub fn clean() -> Verdict {
+        Verdict {
+            level: Level::Clean,
+            score: 0,
+            family: None,
+            category: None,
+            reasons: Vec::new(),
+        }
+    }
+}
+
+/// Merges findings that report the same fact (same `fact` key) into one, keeping every
+/// analyzer's evidence, then sorts them strongest first. The result does not depend on the
+/// order the analyzers ran in.
+pub fn merge_and_sort(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then(a.class.cmp(&b.class))
+            .then(a.analyzer.cmp(b.analyzer))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.evidence.cmp(&b.evidence))
+    });
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings.drain(..) {
+        let into = f
+            .fact
+            .as_ref()
+            .and_then(|key| merged.iter_mut().find(|m| m.fact.as_ref() == Some(key)));
+        match into {
+            Some(m) => {
+                let who = format!("{}:{}", f.analyzer, f.rule);
+                if !m.also_reported_by.contains(&who) {
+                    m.also_reported_by.push(who);
+                }
+                if m.family.is_none() {
+                    m.family = f.family;
+                }
+                for e in f.evidence {
+                    m.push_evidence(e);
+                }
+                m.evidence_omitted += f.evidence_omitted;
+                for t in f.tags {
+                    if !m.tags.contains(&t) {
+                        m.tags.push(t);
+                    }
+                }
+            }
+            None => merged.push(f),
+        }
+    }
+    for m in &mut merged {
+        m.also_reported_by.sort();
+        m.tags.sort();
+    }
+    *findings = merged;
+}
+
+/// The verdict model. `findings` should already be merged (see `merge_and_sort`).
+pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
+    let classes: BTreeSet<Class> = findings.iter().map(|f| f.class).collect();
+    let behaviours: Vec<Class> = classes.iter().copied().filter(|c| c.is_behaviour()).collect();
+    let miner = classes.contains(&Class::Miner);
+    let ioc = classes.contains(&Class::Ioc);
+    let names = |cs: &[Class]| cs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+
+    let mut reasons = Vec::new();
+    let level = if ioc {
+        reasons.push("matches a listed indicator of compromise".to_owned());
+        Level::Malicious
+    } else if miner && !behaviours.is_empty() {
+        reasons.push(format!("miner together with {}", names(&behaviours)));
+        Level::Malicious
+    } else if behaviours.len() >= 3 {
+        reasons.push(format!("three or more behaviours: {}", names(&behaviours)));
+        Level::Malicious
+    } else if miner {
+        reasons.push(match behaviours.as_slice() {
+            [] => "miner with nothing that hides or persists it (riskware)".to_owned(),
+            _ => unreachable!("miner with behaviours is malicious"),
+        });
+        Level::Suspicious
+    } else if behaviours.len() == 2 {
+        reasons.push(format!("two behaviours: {}", names(&behaviours)));
+        Level::Suspicious
+    } else if behaviours.contains(&Class::Hiding) || behaviours.contains(&Class::Injection) {
+        reasons.push(format!("{} on its own is rarely innocent", names(&behaviours)));
+        Level::Suspicious
+    } else {
+        Level::Clean
+    };
+
+    // A diminishing-returns combination of the scores of the findings that count, mapped into
+    // the level's band so that the score ranks files within a level and never contradicts it.
+    let raw = 1.0
+        - findings
+            .iter()
+            .filter(|f| f.class != Class::Info || level == Level::Clean)
+            .fold(1.0f64, |acc, f| acc * (1.0 - f64::from(f.score.min(100)) / 100.0));
+    let (low, width) = match level {
+        Level::Clean => (0.0, 39.0),
+        Level::Suspicious => (40.0, 29.0),
+        Level::Malicious => (70.0, 30.0),
+    };
+    let score = (low + width * raw).round() as u8;
+
+    let strongest = findings
+        .iter()
+        .filter(|f| f.class != Class::Info || level == Level::Clean)
+        .max_by(|a, b| {
+            a.score
+                .cmp(&b.score)
+                .then(b.class.cmp(&a.class))
+                .then(b.rule.cmp(&a.rule))
+        });
+    let family = strongest
+        .and_then(|f| f.family.clone())
+        .or_else(|| {
+            // Otherwise the family of the strongest finding that names one.
+            findings
+                .iter()
+                .filter(|f| f.family.is_some() && f.class != Class::Info)
+                .max_by(|a, b| a.score.cmp(&b.score).then(b.rule.cmp(&a.rule)))
+                .and_then(|f| f.family.clone())
+        })
+        .filter(|_| level != Level::Clean);
+
+    let category = (level != Level::Clean).then(|| category(&classes, kind).to_owned());
+    Verdict {
+        level,
+        score,
+        family,
+        category,
+        reasons,
+    }
+}
+
+/// Names what the file is, from its kind and the classes that met.
+fn category(classes: &BTreeSet<Class>, kind: FileKind) -> &'static str {
+    let has = |c| classes.contains(&c);
+    if has(Class::Ioc) && !has(Class::Miner) {
+        return "ioc-match";
+    }
+    let web = matches!(kind, FileKind::Html | FileKind::JavaScript | FileKind::Wasm);
+    if kind.is_executable_format() {
+        if has(Class::Miner) {
+            return "miner-binary";
+        }
+        if has(Class::Hiding) {
+            return "process-hider";
+        }
+        if has(Class::Injection) {
+            return "loader";
+        }
+        return "malicious-binary";
+    }
+    if web && (has(Class::Miner) || has(Class::Injection)) {
+        return "web-miner";
+    }
+    let behaviours = classes.iter().filter(|c| c.is_behaviour()).count();
+    if has(Class::Miner) && behaviours == 0 {
+        return if kind.is_script() { "miner-launcher" } else { "miner-config" };
+    }
+    if behaviours == 1 && has(Class::Persistence) {
+        return "persistence-entry";
+    }
+    if kind.is_archive() {
+        return "archive";
+    }
+    "dropper-script"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(class: Class, score: u8) -> Finding {
+        Finding::new("test", format!("{class}_{score}"), class, score, "t")
+    }
+
+    #[test]
+    fn verdict_table() {
+        use Class::*;
+        use Level::*;
+        let table: &[(&[Class], Level)] = &[
+            (&[], Clean),
+            (&[Info], Clean),
+            (&[Info, Info], Clean),
+            (&[Ioc], Malicious),
+            (&[Miner], Suspicious),
+            (&[Miner, Info], Suspicious),
+            (&[Miner, DownloadExec], Malicious),
+            (&[Miner, Hiding], Malicious),
+            (&[Miner, Persistence], Malicious),
+            (&[Miner, RivalKill], Malicious),
+            (&[Miner, Injection], Malicious),
+            (&[Miner, Evasion], Malicious),
+            (&[Hiding], Suspicious),
+            (&[Injection], Suspicious),
+            (&[Persistence], Clean),
+            (&[RivalKill], Clean),
+            (&[DownloadExec], Clean),
+            (&[Evasion], Clean),
+            (&[Persistence, DownloadExec], Suspicious),
+            (&[Persistence, Persistence], Clean),
+            (&[Persistence, DownloadExec, Evasion], Malicious),
+        ];
+        for (classes, want) in table {
+            let findings: Vec<Finding> = classes.iter().map(|&c| f(c, 50)).collect();
+            let v = judge(&findings, FileKind::Text);
+            assert_eq!(v.level, *want, "{classes:?}");
+            let band = match want {
+                Clean => 0..=39,
+                Suspicious => 40..=69,
+                Malicious => 70..=100,
+            };
+            assert!(band.contains(&v.score), "{classes:?} score {}", v.score);
+        }
+    }
+
+    #[test]
+    fn judgement_ignores_order_and_merges_facts() {
+        let mut a = vec![
+            f(Class::Miner, 60).fact("url:x").family("xmrig"),
+            f(Class::Persistence, 40),
+            Finding::new("yara", "r", Class::Miner, 70, "d").fact("url:x"),
+        ];
+        let mut b: Vec<Finding> = a.iter().rev().cloned().collect();
+        merge_and_sort(&mut a);
+        merge_and_sort(&mut b);
+        assert_eq!(a.len(), 2);
+        let ja = judge(&a, FileKind::Shell);
+        assert_eq!(ja, judge(&b, FileKind::Shell));
+        assert_eq!(ja.level, Level::Malicious);
+        assert_eq!(ja.family.as_deref(), Some("xmrig"));
+        assert_eq!(a[0].also_reported_by, vec!["test:miner_60".to_owned()]);
+    }
+
+    #[test]
+    fn categories_follow_kind_and_classes() {
+        let v = judge(&[f(Class::Miner, 60)], FileKind::Elf);
+        assert_eq!(v.category.as_deref(), Some("miner-binary"));
+        let v = judge(&[f(Class::Miner, 60)], FileKind::Json);
+        assert_eq!(v.category.as_deref(), Some("miner-config"));
+        let v = judge(&[f(Class::Injection, 60)], FileKind::Html);
+        assert_eq!(v.category.as_deref(), Some("web-miner"));
+        let v = judge(&[f(Class::Ioc, 90)], FileKind::Data);
+        assert_eq!(v.category.as_deref(), Some("ioc-match"));
+    }
+}
