@@ -371,7 +371,7 @@ impl<'e> Worker<'e> {
                 }
             }
         }
-        verdict::merge_and_sort(&mut findings);
+        verdict::prepare(&mut findings);
         report.verdict = verdict::judge(&findings, ctx.kind);
         report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
         report.findings = findings;

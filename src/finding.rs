@@ -220,6 +220,11 @@ pub struct Finding {
     /// several analyzers with the same key are merged by the verdict into one.
     #[serde(skip)]
     pub fact: Option<String>,
+    /// Context that counts only beside miner evidence: a weak sign (a temporary directory, a
+    /// name like a kernel thread, GPU compute, MSR access) is `info` alone and takes this class
+    /// when the same file has a `miner` finding. Resolved by `verdict::prepare`.
+    #[serde(skip)]
+    pub when_miner: Option<Class>,
     /// The analyzers and rules whose findings were merged into this one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_reported_by: Vec<String>,
@@ -248,6 +253,7 @@ impl Finding {
             evidence_omitted: 0,
             tags: Vec::new(),
             fact: None,
+            when_miner: None,
             also_reported_by: Vec::new(),
         }
     }
@@ -259,6 +265,13 @@ impl Finding {
 
     pub fn fact(mut self, fact: impl Into<String>) -> Finding {
         self.fact = Some(fact.into());
+        self
+    }
+
+    /// Makes this an `info` finding that takes `class` beside miner evidence.
+    pub fn when_miner(mut self, class: Class) -> Finding {
+        self.class = Class::Info;
+        self.when_miner = Some(class);
         self
     }
 

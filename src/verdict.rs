@@ -48,10 +48,24 @@ impl Verdict {
     }
 }
 
-/// Merges findings that report the same fact (same `fact` key) into one, keeping every
-/// analyzer's evidence, then sorts them strongest first. The result does not depend on the
-/// order the analyzers ran in.
-pub fn merge_and_sort(findings: &mut Vec<Finding>) {
+/// Readies a file's findings for judgement: context findings take their class beside miner
+/// evidence (`Finding::when_miner`), findings that report the same fact (same `fact` key) are
+/// merged into one keeping every analyzer's evidence, and the rest are sorted strongest first.
+/// The result does not depend on the order the analyzers ran in.
+pub fn prepare(findings: &mut Vec<Finding>) {
+    let miner = findings.iter().any(|f| f.class == Class::Miner);
+    if miner {
+        for f in findings.iter_mut() {
+            if let Some(class) = f.when_miner.take() {
+                f.class = class;
+                f.description.push_str(" (beside miner evidence)");
+            }
+        }
+    }
+    merge_and_sort(findings);
+}
+
+fn merge_and_sort(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
@@ -260,19 +274,29 @@ mod tests {
     #[test]
     fn judgement_ignores_order_and_merges_facts() {
         let mut a = vec![
+            Finding::new("binary", "tmp_dir", Class::Info, 20, "in /tmp").when_miner(Class::Hiding),
             f(Class::Miner, 60).fact("url:x").family("xmrig"),
             f(Class::Persistence, 40),
             Finding::new("yara", "r", Class::Miner, 70, "d").fact("url:x"),
         ];
         let mut b: Vec<Finding> = a.iter().rev().cloned().collect();
-        merge_and_sort(&mut a);
-        merge_and_sort(&mut b);
-        assert_eq!(a.len(), 2);
+        prepare(&mut a);
+        prepare(&mut b);
+        assert_eq!(a.len(), 3);
+        assert!(a.iter().any(|f| f.rule == "tmp_dir" && f.class == Class::Hiding));
         let ja = judge(&a, FileKind::Shell);
         assert_eq!(ja, judge(&b, FileKind::Shell));
         assert_eq!(ja.level, Level::Malicious);
         assert_eq!(ja.family.as_deref(), Some("xmrig"));
         assert_eq!(a[0].also_reported_by, vec!["test:miner_60".to_owned()]);
+    }
+
+    #[test]
+    fn context_stays_info_without_miner_evidence() {
+        let mut a = vec![Finding::new("binary", "tmp_dir", Class::Info, 20, "in /tmp").when_miner(Class::Hiding)];
+        prepare(&mut a);
+        assert_eq!(a[0].class, Class::Info);
+        assert_eq!(judge(&a, FileKind::Elf).level, Level::Clean);
     }
 
     #[test]
