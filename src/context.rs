@@ -43,6 +43,8 @@ pub enum FileKind {
     Xml,
     /// YARA, Sigma, Snort or Suricata rules: full of indicators, never a miner.
     Rules,
+    /// A report written by minerscan itself: full of matched strings, never a miner.
+    MinerscanReport,
     /// Other text.
     Text,
     /// Other binary data.
@@ -51,7 +53,10 @@ pub enum FileKind {
 
 impl FileKind {
     pub fn is_executable_format(self) -> bool {
-        matches!(self, FileKind::Elf | FileKind::Pe | FileKind::MachO | FileKind::MachOFat)
+        matches!(
+            self,
+            FileKind::Elf | FileKind::Pe | FileKind::MachO | FileKind::MachOFat
+        )
     }
 
     pub fn is_script(self) -> bool {
@@ -72,14 +77,24 @@ impl FileKind {
         self.is_script()
             || matches!(
                 self,
-                FileKind::Html | FileKind::Json | FileKind::Xml | FileKind::Rules | FileKind::Text
+                FileKind::Html
+                    | FileKind::Json
+                    | FileKind::Xml
+                    | FileKind::Rules
+                    | FileKind::Text
+                    | FileKind::MinerscanReport
             )
     }
 
     pub fn is_archive(self) -> bool {
         matches!(
             self,
-            FileKind::Zip | FileKind::Gzip | FileKind::Xz | FileKind::Bzip2 | FileKind::Tar | FileKind::Ar
+            FileKind::Zip
+                | FileKind::Gzip
+                | FileKind::Xz
+                | FileKind::Bzip2
+                | FileKind::Tar
+                | FileKind::Ar
         )
     }
 
@@ -110,6 +125,7 @@ impl FileKind {
             FileKind::Json => "json",
             FileKind::Xml => "xml",
             FileKind::Rules => "rules",
+            FileKind::MinerscanReport => "minerscan_report",
             FileKind::Text => "text",
             FileKind::Data => "data",
         }
@@ -204,6 +220,9 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         }
     }
     let ext = lower_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if is_own_report(head) {
+        return FileKind::MinerscanReport;
+    }
     let by_ext = match ext {
         "sh" | "bash" | "zsh" | "ksh" => Some(FileKind::Shell),
         "ps1" | "psm1" | "psd1" => Some(FileKind::PowerShell),
@@ -227,7 +246,10 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         return FileKind::Json;
     }
     let lower = trimmed.to_ascii_lowercase();
-    if lower.starts_with("<!doctype html") || lower.starts_with("<html") || lower.contains("<script") {
+    if lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || lower.contains("<script")
+    {
         return FileKind::Html;
     }
     if lower.starts_with("<?xml") {
@@ -240,6 +262,26 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         return FileKind::Rules;
     }
     FileKind::Text
+}
+
+/// minerscan's own reports (JSON, NDJSON, text), met again in a later scan.
+fn is_own_report(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    if text.starts_with("{\"tool\":{\"name\":\"minerscan\"") {
+        return true;
+    }
+    let first = text.lines().next().unwrap_or("");
+    if first.starts_with('{') && first.contains("\"module\":\"minerscan\"") {
+        return true;
+    }
+    let mut lines = text.lines();
+    let label = lines.next().unwrap_or("");
+    let next = lines.next().unwrap_or("");
+    ["MALICIOUS  ", "SUSPICIOUS ", "clean      "]
+        .iter()
+        .any(|l| label.starts_with(l))
+        && label.ends_with(']')
+        && (next.starts_with("    sha256 ") || next.starts_with("    why: "))
 }
 
 /// YARA rule files and IDS rule files quote indicators by design.
@@ -594,15 +636,27 @@ mod tests {
     fn sniffs_formats_from_bytes_not_names() {
         assert_eq!(sniff(b"\x7fELF\x02\x01", "notes.txt"), FileKind::Elf);
         assert_eq!(sniff(b"MZ\x90\0", "a.sh"), FileKind::Pe);
-        assert_eq!(sniff(b"\xca\xfe\xba\xbe\0\0\0\x02", "x"), FileKind::MachOFat);
-        assert_eq!(sniff(b"\xca\xfe\xba\xbe\0\0\0\x34", "x"), FileKind::JavaClass);
-        assert_eq!(sniff(b"#!/usr/bin/env python3\nprint(1)\n", "run"), FileKind::Python);
+        assert_eq!(
+            sniff(b"\xca\xfe\xba\xbe\0\0\0\x02", "x"),
+            FileKind::MachOFat
+        );
+        assert_eq!(
+            sniff(b"\xca\xfe\xba\xbe\0\0\0\x34", "x"),
+            FileKind::JavaClass
+        );
+        assert_eq!(
+            sniff(b"#!/usr/bin/env python3\nprint(1)\n", "run"),
+            FileKind::Python
+        );
         assert_eq!(sniff(b"#!/bin/bash\necho\n", "run"), FileKind::Shell);
         assert_eq!(sniff(b"  {\"pools\": []}", "config"), FileKind::Json);
         assert_eq!(sniff(b"hello\n", "a.ps1"), FileKind::PowerShell);
         assert_eq!(sniff(b"\0\x01\x02\x03", "a.ps1"), FileKind::Data);
         assert_eq!(sniff(b"", "a"), FileKind::Empty);
-        assert_eq!(sniff(b"Proof of Space Plot\0\0", "x.plot"), FileKind::ChiaPlot);
+        assert_eq!(
+            sniff(b"Proof of Space Plot\0\0", "x.plot"),
+            FileKind::ChiaPlot
+        );
         assert_eq!(
             sniff(b"rule a { strings: $a = \"x\" condition: $a }", "a.txt"),
             FileKind::Rules
@@ -617,7 +671,9 @@ mod tests {
         }
         data.extend_from_slice(b"\0\0");
         let strings = extract_strings(&data);
-        assert!(strings.iter().any(|s| s.text == "hello world" && !s.wide && s.offset == 2));
+        assert!(strings
+            .iter()
+            .any(|s| s.text == "hello world" && !s.wide && s.offset == 2));
         assert!(strings.iter().any(|s| s.text == "wide text" && s.wide));
     }
 
@@ -628,7 +684,10 @@ mod tests {
             data.extend_from_slice(&c.to_le_bytes());
         }
         assert_eq!(sniff(&data, "task"), FileKind::Text);
-        assert_eq!(decode_text(&data, FileKind::Text).unwrap(), "<Task>schtasks</Task>");
+        assert_eq!(
+            decode_text(&data, FileKind::Text).unwrap(),
+            "<Task>schtasks</Task>"
+        );
     }
 
     #[test]
@@ -642,6 +701,9 @@ mod tests {
         );
         let d = ctx.report_digests(false);
         assert!(d.md5.is_none(), "md5 was not asked for");
-        assert_eq!(ctx.report_digests(true).md5.unwrap(), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            ctx.report_digests(true).md5.unwrap(),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! and the per-worker read buffer, whatever the size of the tree.
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
-use crate::context::{DigestSet, FileContext, StreamingHasher};
+use crate::context::{DigestSet, FileContext, FileKind, StreamingHasher};
 use crate::error::{FileError, SkipReason};
 use crate::finding::Finding;
 use crate::indicators::Indicators;
@@ -67,7 +67,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(analyzers: Vec<Box<dyn Analyzer>>, indicators: Indicators, options: EngineOptions) -> Engine {
+    pub fn new(
+        analyzers: Vec<Box<dyn Analyzer>>,
+        indicators: Indicators,
+        options: EngineOptions,
+    ) -> Engine {
         let mut own_files = HashSet::new();
         if let Ok(md) = std::fs::metadata("/proc/self/exe") {
             use std::os::unix::fs::MetadataExt;
@@ -190,7 +194,10 @@ impl Engine {
             summary.skipped.insert(reason.as_str().to_owned(), n);
         }
         for level in [Level::Clean, Level::Suspicious, Level::Malicious] {
-            summary.verdicts.entry(level.as_str().to_owned()).or_insert(0);
+            summary
+                .verdicts
+                .entry(level.as_str().to_owned())
+                .or_insert(0);
         }
         summary.interrupted = stop.load(Ordering::Relaxed);
         summary.complete = summary.errors == 0 && !summary.interrupted;
@@ -244,7 +251,11 @@ impl<'e> Worker<'e> {
 
     fn handle(&mut self, item: WalkItem, counters: &SkipCounters, stop: &AtomicBool) -> FileReport {
         match item {
-            WalkItem::File { seq, path, explicit } => {
+            WalkItem::File {
+                seq,
+                path,
+                explicit,
+            } => {
                 if stop.load(Ordering::Relaxed) {
                     let (p, pb) = display_path(&path);
                     let mut r = FileReport::new(seq, p, pb);
@@ -272,7 +283,13 @@ impl<'e> Worker<'e> {
         }
     }
 
-    fn scan_file(&mut self, seq: u64, path: PathBuf, explicit: bool, counters: &SkipCounters) -> FileReport {
+    fn scan_file(
+        &mut self,
+        seq: u64,
+        path: PathBuf,
+        explicit: bool,
+        counters: &SkipCounters,
+    ) -> FileReport {
         let (shown, bytes) = display_path(&path);
         let mut report = FileReport::new(seq, shown, bytes);
         let opts = &self.engine.options;
@@ -289,7 +306,11 @@ impl<'e> Worker<'e> {
             }
         };
         report.size = opened.size;
-        if self.engine.own_files.contains(&(opened.meta.dev, opened.meta.ino)) {
+        if self
+            .engine
+            .own_files
+            .contains(&(opened.meta.dev, opened.meta.ino))
+        {
             counters.add(SkipReason::Own);
             report.skipped = Some(SkipReason::Own);
             return report;
@@ -313,7 +334,10 @@ impl<'e> Worker<'e> {
             counters.add(SkipReason::TooLarge);
             report.skipped = Some(SkipReason::TooLarge);
             report.header_only = true;
-            let mut hasher = opts.digests_needed.any().then(|| StreamingHasher::new(opts.digests_needed));
+            let mut hasher = opts
+                .digests_needed
+                .any()
+                .then(|| StreamingHasher::new(opts.digests_needed));
             match input::header_and_hash(&mut opened.file, &mut self.buf, hasher.as_mut()) {
                 Ok(total) => report.size = report.size.max(total),
                 Err(e) => {
@@ -322,8 +346,9 @@ impl<'e> Worker<'e> {
                 }
             }
             let buf = std::mem::take(&mut self.buf);
-            let mut ctx = FileContext::new(&target, &self.engine.indicators, &buf, report.size, true)
-                .with_meta(opened.meta.clone());
+            let mut ctx =
+                FileContext::new(&target, &self.engine.indicators, &buf, report.size, true)
+                    .with_meta(opened.meta.clone());
             if let Some(h) = hasher {
                 ctx = ctx.with_streamed_digests(h.finish());
             }
@@ -337,6 +362,9 @@ impl<'e> Worker<'e> {
             self.analyze(&ctx, &mut report);
             self.buf = buf;
         }
+        if report.kind == FileKind::MinerscanReport {
+            counters.add(SkipReason::Own);
+        }
         report.meta = Some(opened.meta);
         report
     }
@@ -344,6 +372,10 @@ impl<'e> Worker<'e> {
     /// Runs every applicable analyzer on one file, each behind a panic guard, then judges.
     fn analyze(&mut self, ctx: &FileContext, report: &mut FileReport) {
         report.kind = ctx.kind;
+        if ctx.kind == FileKind::MinerscanReport {
+            report.skipped = Some(SkipReason::Own);
+            return;
+        }
         let mut findings: Vec<Finding> = Vec::new();
         for (i, worker) in self.analyzers.iter_mut().enumerate() {
             if !worker.applies(ctx.kind) {

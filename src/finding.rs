@@ -96,19 +96,40 @@ pub const EVIDENCE_ITEMS_CAP: usize = 8;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Evidence {
     /// Bytes matched at an offset in the file (YARA strings, indicator hits in binaries).
-    Bytes { offset: u64, excerpt: String },
+    Bytes {
+        offset: u64,
+        excerpt: String,
+    },
     /// A line of text (1-based).
-    Line { line: u32, text: String },
+    Line {
+        line: u32,
+        text: String,
+    },
     /// An imported function (or a function name resolved at run time, found among the strings).
-    Import { library: Option<String>, function: String },
-    Export { name: String },
+    Import {
+        library: Option<String>,
+        function: String,
+    },
+    Export {
+        name: String,
+    },
     /// A configuration key and its value.
-    Config { key: String, value: String },
-    Hash { algorithm: String, value: String },
+    Config {
+        key: String,
+        value: String,
+    },
+    Hash {
+        algorithm: String,
+        value: String,
+    },
     /// The file's path or name, when the location is the evidence.
-    Path { path: String },
+    Path {
+        path: String,
+    },
     /// Anything else worth showing.
-    Text { text: String },
+    Text {
+        text: String,
+    },
 }
 
 impl Evidence {

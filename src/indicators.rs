@@ -387,8 +387,10 @@ fn stands_alone(kind: IndicatorKind, hay: &[u8], start: usize, end: usize) -> bo
         }
         IndicatorKind::MinerOption => {
             let text_starts_with_dash = hay[start] == b'-';
-            let ok_before = text_starts_with_dash || !matches!(before, Some(b) if is_word_byte(b) || b == b'-');
-            let ok_after = hay[end - 1] == b'=' || !matches!(after, Some(b) if is_word_byte(b) || b == b'-');
+            let ok_before =
+                text_starts_with_dash || !matches!(before, Some(b) if is_word_byte(b) || b == b'-');
+            let ok_after =
+                hay[end - 1] == b'=' || !matches!(after, Some(b) if is_word_byte(b) || b == b'-');
             ok_before && ok_after
         }
         IndicatorKind::Algorithm | IndicatorKind::MinerName | IndicatorKind::SecurityAgent => {
@@ -482,7 +484,10 @@ mod tests {
     #[test]
     fn finds_pool_for_subdomains() {
         let ind = Indicators::builtin();
-        assert_eq!(ind.pool_for_host("gulf.moneroocean.stream"), Some("moneroocean.stream"));
+        assert_eq!(
+            ind.pool_for_host("gulf.moneroocean.stream"),
+            Some("moneroocean.stream")
+        );
         assert_eq!(ind.pool_for_host("EU.NANOPOOL.ORG"), Some("nanopool.org"));
         assert_eq!(ind.pool_for_host("notnanopool.org"), None);
     }

@@ -46,7 +46,12 @@ pub fn open(path: &Path, follow: bool) -> Result<OpenOutcome, FileError> {
     };
     let md = file.metadata().map_err(|e| FileError::from_io(&e))?;
     let ft = md.file_type();
-    if ft.is_fifo() || ft.is_socket() || ft.is_block_device() || ft.is_char_device() || !ft.is_file() {
+    if ft.is_fifo()
+        || ft.is_socket()
+        || ft.is_block_device()
+        || ft.is_char_device()
+        || !ft.is_file()
+    {
         return Ok(OpenOutcome::Skipped(SkipReason::Special));
     }
     let meta = FileMeta {
@@ -98,10 +103,10 @@ pub fn read_bounded(file: &mut File, buf: &mut Vec<u8>, cap: usize) -> io::Resul
 pub fn header_and_hash(
     file: &mut File,
     buf: &mut Vec<u8>,
-    mut hash: Option<&mut StreamingHasher>,
+    hash: Option<&mut StreamingHasher>,
 ) -> io::Result<u64> {
     let mut total = buf.len() as u64;
-    if let Some(h) = hash.as_deref_mut() {
+    if let Some(h) = hash {
         h.update(buf);
         let mut chunk = vec![0u8; CHUNK];
         loop {

@@ -4,6 +4,8 @@
 //! targets need no process.
 
 pub mod analyze;
+pub mod cli;
+pub mod config;
 pub mod context;
 pub mod engine;
 pub mod error;

@@ -63,7 +63,9 @@ pub fn mounted_fs_types() -> HashMap<u64, String> {
         // id parent major:minor root mountpoint options [optional...] - fstype source superopts
         let mut fields = line.split(' ');
         let Some(devno) = fields.nth(2) else { continue };
-        let Some((major, minor)) = devno.split_once(':') else { continue };
+        let Some((major, minor)) = devno.split_once(':') else {
+            continue;
+        };
         let (Ok(major), Ok(minor)) = (major.parse::<u32>(), minor.parse::<u32>()) else {
             continue;
         };
@@ -100,7 +102,13 @@ pub fn lower_priority() -> io::Result<()> {
         // ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(IOPRIO_CLASS_IDLE, 0))
         const IOPRIO_CLASS_IDLE: libc::c_long = 3;
         const IOPRIO_CLASS_SHIFT: libc::c_long = 13;
-        if libc::syscall(libc::SYS_ioprio_set, 1 as libc::c_long, 0 as libc::c_long, IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT) != 0 {
+        if libc::syscall(
+            libc::SYS_ioprio_set,
+            1 as libc::c_long,
+            0 as libc::c_long,
+            IOPRIO_CLASS_IDLE << IOPRIO_CLASS_SHIFT,
+        ) != 0
+        {
             return Err(io::Error::last_os_error());
         }
     }

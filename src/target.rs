@@ -10,7 +10,10 @@ pub enum Source {
     /// A file on disk.
     Disk(PathBuf),
     /// A member inside an archive: the container's source and the member's path in it.
-    Member { container: Box<Source>, member: String },
+    Member {
+        container: Box<Source>,
+        member: String,
+    },
     /// A buffer handed in by a caller (tests, benches, fuzzing), with a name for display.
     Bytes(String),
 }

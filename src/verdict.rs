@@ -112,7 +112,11 @@ fn merge_and_sort(findings: &mut Vec<Finding>) {
 /// The verdict model. `findings` should already be merged (see `merge_and_sort`).
 pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
     let classes: BTreeSet<Class> = findings.iter().map(|f| f.class).collect();
-    let behaviours: Vec<Class> = classes.iter().copied().filter(|c| c.is_behaviour()).collect();
+    let behaviours: Vec<Class> = classes
+        .iter()
+        .copied()
+        .filter(|c| c.is_behaviour())
+        .collect();
     let miner = classes.contains(&Class::Miner);
     let ioc = classes.contains(&Class::Ioc);
     let names = |cs: &[Class]| cs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
@@ -137,7 +141,10 @@ pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
         reasons.push(format!("two behaviours: {}", names(&behaviours)));
         Level::Suspicious
     } else if behaviours.contains(&Class::Hiding) || behaviours.contains(&Class::Injection) {
-        reasons.push(format!("{} on its own is rarely innocent", names(&behaviours)));
+        reasons.push(format!(
+            "{} on its own is rarely innocent",
+            names(&behaviours)
+        ));
         Level::Suspicious
     } else {
         Level::Clean
@@ -149,7 +156,9 @@ pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
         - findings
             .iter()
             .filter(|f| f.class != Class::Info || level == Level::Clean)
-            .fold(1.0f64, |acc, f| acc * (1.0 - f64::from(f.score.min(100)) / 100.0));
+            .fold(1.0f64, |acc, f| {
+                acc * (1.0 - f64::from(f.score.min(100)) / 100.0)
+            });
     let (low, width) = match level {
         Level::Clean => (0.0, 39.0),
         Level::Suspicious => (40.0, 29.0),
@@ -212,7 +221,11 @@ fn category(classes: &BTreeSet<Class>, kind: FileKind) -> &'static str {
     }
     let behaviours = classes.iter().filter(|c| c.is_behaviour()).count();
     if has(Class::Miner) && behaviours == 0 {
-        return if kind.is_script() { "miner-launcher" } else { "miner-config" };
+        return if kind.is_script() {
+            "miner-launcher"
+        } else {
+            "miner-config"
+        };
     }
     if behaviours == 1 && has(Class::Persistence) {
         return "persistence-entry";
@@ -283,7 +296,9 @@ mod tests {
         prepare(&mut a);
         prepare(&mut b);
         assert_eq!(a.len(), 3);
-        assert!(a.iter().any(|f| f.rule == "tmp_dir" && f.class == Class::Hiding));
+        assert!(a
+            .iter()
+            .any(|f| f.rule == "tmp_dir" && f.class == Class::Hiding));
         let ja = judge(&a, FileKind::Shell);
         assert_eq!(ja, judge(&b, FileKind::Shell));
         assert_eq!(ja.level, Level::Malicious);
@@ -293,7 +308,9 @@ mod tests {
 
     #[test]
     fn context_stays_info_without_miner_evidence() {
-        let mut a = vec![Finding::new("binary", "tmp_dir", Class::Info, 20, "in /tmp").when_miner(Class::Hiding)];
+        let mut a = vec![
+            Finding::new("binary", "tmp_dir", Class::Info, 20, "in /tmp").when_miner(Class::Hiding),
+        ];
         prepare(&mut a);
         assert_eq!(a[0].class, Class::Info);
         assert_eq!(judge(&a, FileKind::Elf).level, Level::Clean);

@@ -20,7 +20,10 @@ pub struct SkipCounters {
 
 impl SkipCounters {
     pub fn add(&self, reason: SkipReason) {
-        let i = SkipReason::ALL.iter().position(|r| *r == reason).expect("listed");
+        let i = SkipReason::ALL
+            .iter()
+            .position(|r| *r == reason)
+            .expect("listed");
         self.counts[i].fetch_add(1, Ordering::Relaxed);
     }
 
@@ -44,11 +47,23 @@ pub struct WalkOptions {
 #[derive(Debug)]
 pub enum WalkItem {
     /// A file to open and scan.
-    File { seq: u64, path: PathBuf, explicit: bool },
+    File {
+        seq: u64,
+        path: PathBuf,
+        explicit: bool,
+    },
     /// A path named explicitly that is skipped by policy (so the user hears why).
-    Skipped { seq: u64, path: PathBuf, reason: SkipReason },
+    Skipped {
+        seq: u64,
+        path: PathBuf,
+        reason: SkipReason,
+    },
     /// A directory that could not be read, or another walk problem.
-    Error { seq: u64, path: PathBuf, error: FileError },
+    Error {
+        seq: u64,
+        path: PathBuf,
+        error: FileError,
+    },
 }
 
 pub struct Walker<'a> {
@@ -60,7 +75,11 @@ pub struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    pub fn new(options: WalkOptions, counters: &'a SkipCounters, stop: &'a AtomicBool) -> Walker<'a> {
+    pub fn new(
+        options: WalkOptions,
+        counters: &'a SkipCounters,
+        stop: &'a AtomicBool,
+    ) -> Walker<'a> {
         Walker {
             options,
             counters,
@@ -137,7 +156,10 @@ impl<'a> Walker<'a> {
                 None => return true,
                 Some(Ok(e)) => e,
                 Some(Err(err)) => {
-                    let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                    let path = err
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.to_path_buf());
                     let seq = self.next_seq();
                     let item = if err.loop_ancestor().is_some() {
                         self.counters.add(SkipReason::SymlinkLoop);
@@ -218,7 +240,13 @@ pub fn read_path_list(source: &str, nul: bool) -> std::io::Result<Vec<PathBuf>> 
     let sep = if nul { b'\0' } else { b'\n' };
     Ok(data
         .split(|b| *b == sep)
-        .map(|p| if !nul { p.strip_suffix(b"\r").unwrap_or(p) } else { p })
+        .map(|p| {
+            if !nul {
+                p.strip_suffix(b"\r").unwrap_or(p)
+            } else {
+                p
+            }
+        })
         .filter(|p| !p.is_empty())
         .map(|p| PathBuf::from(std::ffi::OsStr::from_bytes(p)))
         .collect())

@@ -21,7 +21,11 @@ impl AnalyzerWorker for BinaryWorker {
     fn applies(&self, _kind: FileKind) -> bool {
         false
     }
-    fn analyze(&mut self, _ctx: &FileContext, _out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
+    fn analyze(
+        &mut self,
+        _ctx: &FileContext,
+        _out: &mut Vec<Finding>,
+    ) -> Result<(), AnalyzerError> {
         Ok(())
     }
 }

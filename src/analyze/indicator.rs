@@ -51,9 +51,14 @@ impl AnalyzerWorker for IndicatorWorker {
                 .or_insert((hit.start, pattern.family.clone()));
         }
         let distinct = |k: IndicatorKind| by_kind.get(&k).map_or(0, |m| m.len());
-        let is_list = ctx.kind == FileKind::Rules || distinct(IndicatorKind::PoolHost) >= LIST_THRESHOLD;
+        let is_list =
+            ctx.kind == FileKind::Rules || distinct(IndicatorKind::PoolHost) >= LIST_THRESHOLD;
         let strong = |class: Class| if is_list { Class::Info } else { class };
-        let list_note = if is_list { " (in a file that lists such facts)" } else { "" };
+        let list_note = if is_list {
+            " (in a file that lists such facts)"
+        } else {
+            ""
+        };
 
         // Stratum URLs: a miner's connection string.
         let mut url_hosts = BTreeSet::new();
@@ -82,13 +87,18 @@ impl AnalyzerWorker for IndicatorWorker {
         // Known pool hosts outside stratum URLs: a connection endpoint when a port follows.
         if let Some(hosts) = by_kind.get(&IndicatorKind::PoolHost) {
             for (host, (offset, _)) in hosts {
-                if url_hosts.iter().any(|h| h == host || h.ends_with(&format!(".{host}"))) {
+                if url_hosts
+                    .iter()
+                    .any(|h| h == host || h.ends_with(&format!(".{host}")))
+                {
                     continue;
                 }
                 let port = port_after(ctx.bytes, *offset + host.len());
                 let (class, score, what) = match port {
                     Some(_) => (strong(Class::Miner), 55, "mining pool endpoint"),
-                    None if ctx.kind.is_executable_format() => (strong(Class::Miner), 45, "mining pool host in a program"),
+                    None if ctx.kind.is_executable_format() => {
+                        (strong(Class::Miner), 45, "mining pool host in a program")
+                    }
                     None => (Class::Info, 10, "mentions mining pool"),
                 };
                 let shown = match port {
@@ -96,9 +106,15 @@ impl AnalyzerWorker for IndicatorWorker {
                     None => host.clone(),
                 };
                 out.push(
-                    Finding::new(NAME, "pool_host", class, score, format!("{what} {shown}{list_note}"))
-                        .fact(pool_fact(host, port))
-                        .with_evidence(Evidence::bytes(*offset as u64, shown.as_bytes())),
+                    Finding::new(
+                        NAME,
+                        "pool_host",
+                        class,
+                        score,
+                        format!("{what} {shown}{list_note}"),
+                    )
+                    .fact(pool_fact(host, port))
+                    .with_evidence(Evidence::bytes(*offset as u64, shown.as_bytes())),
                 );
             }
         }
@@ -111,7 +127,10 @@ impl AnalyzerWorker for IndicatorWorker {
                     "stratum_protocol",
                     strong(Class::Miner),
                     50,
-                    format!("speaks the stratum mining protocol ({} methods){list_note}", methods.len()),
+                    format!(
+                        "speaks the stratum mining protocol ({} methods){list_note}",
+                        methods.len()
+                    ),
                 )
                 .fact("stratum-protocol");
                 for (name, (offset, _)) in methods {
@@ -124,13 +143,20 @@ impl AnalyzerWorker for IndicatorWorker {
         // Options that only miners have.
         if let Some(options) = by_kind.get(&IndicatorKind::MinerOption) {
             let family = options.values().find_map(|(_, fam)| fam.clone());
-            let (class, score) = if options.len() >= 2 { (strong(Class::Miner), 50) } else { (Class::Info, 15) };
+            let (class, score) = if options.len() >= 2 {
+                (strong(Class::Miner), 50)
+            } else {
+                (Class::Info, 15)
+            };
             let mut f = Finding::new(
                 NAME,
                 "miner_options",
                 class,
                 score,
-                format!("miner-only options ({}){list_note}", options.keys().cloned().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "miner-only options ({}){list_note}",
+                    options.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             )
             .fact("miner-options");
             if let Some(fam) = family {
@@ -145,7 +171,11 @@ impl AnalyzerWorker for IndicatorWorker {
         // An algorithm table: several mining algorithms named together.
         if let Some(algos) = by_kind.get(&IndicatorKind::Algorithm) {
             if algos.len() >= 3 {
-                let class = if ctx.kind.is_executable_format() { strong(Class::Miner) } else { Class::Info };
+                let class = if ctx.kind.is_executable_format() {
+                    strong(Class::Miner)
+                } else {
+                    Class::Info
+                };
                 let mut f = Finding::new(
                     NAME,
                     "algorithm_table",
@@ -179,7 +209,11 @@ impl AnalyzerWorker for IndicatorWorker {
 /// A `:port` right after a host name.
 fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
     let rest = bytes.get(end..)?.strip_prefix(b":")?;
-    let digits = rest.iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+    let digits = rest
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     if digits == 0 || digits > 5 {
         return None;
     }
@@ -194,7 +228,13 @@ mod tests {
 
     fn run(name: &str, text: &str) -> Vec<Finding> {
         let target = Target::for_bytes(name);
-        let ctx = FileContext::new(&target, Indicators::builtin(), text.as_bytes(), text.len() as u64, false);
+        let ctx = FileContext::new(
+            &target,
+            Indicators::builtin(),
+            text.as_bytes(),
+            text.len() as u64,
+            false,
+        );
         let mut out = Vec::new();
         IndicatorWorker.analyze(&ctx, &mut out).unwrap();
         out
@@ -202,14 +242,25 @@ mod tests {
 
     #[test]
     fn stratum_url_is_miner_evidence() {
-        let out = run("run.txt", "start -o stratum+tcp://pool.supportxmr.com:3333 now");
-        assert!(out.iter().any(|f| f.rule == "stratum_url" && f.class == Class::Miner));
-        assert!(!out.iter().any(|f| f.rule == "pool_host"), "host inside the URL is not reported twice");
+        let out = run(
+            "run.txt",
+            "start -o stratum+tcp://pool.supportxmr.com:3333 now",
+        );
+        assert!(out
+            .iter()
+            .any(|f| f.rule == "stratum_url" && f.class == Class::Miner));
+        assert!(
+            !out.iter().any(|f| f.rule == "pool_host"),
+            "host inside the URL is not reported twice"
+        );
     }
 
     #[test]
     fn pool_mention_in_prose_is_info() {
-        let out = run("article.txt", "Attackers pointed victims at supportxmr.com last year.");
+        let out = run(
+            "article.txt",
+            "Attackers pointed victims at supportxmr.com last year.",
+        );
         assert!(out.iter().all(|f| f.class == Class::Info));
         assert!(!out.is_empty());
     }
@@ -223,6 +274,10 @@ mod tests {
 
     #[test]
     fn ntp_stratum_is_not_mining() {
-        assert!(run("ntp.conf", "server 0.pool.ntp.org iburst\n# stratum 2 server\n").is_empty());
+        assert!(run(
+            "ntp.conf",
+            "server 0.pool.ntp.org iburst\n# stratum 2 server\n"
+        )
+        .is_empty());
     }
 }

@@ -34,3 +34,15 @@ pub trait AnalyzerWorker {
     /// Adds findings for one file.
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError>;
 }
+
+/// The one place analyzers are registered, in the order they run. The YARA analyzer is built
+/// by the caller because compiling rules can fail with problems to report.
+pub fn registry(yara: yara::YaraAnalyzer) -> Vec<Box<dyn Analyzer>> {
+    vec![
+        Box::new(indicator::IndicatorAnalyzer),
+        Box::new(binary::BinaryAnalyzer),
+        Box::new(config::ConfigAnalyzer),
+        Box::new(script::ScriptAnalyzer),
+        Box::new(yara),
+    ]
+}

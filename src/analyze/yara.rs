@@ -18,7 +18,14 @@ const MAX_MATCHES_SHOWN: usize = 6;
 
 /// External variables that public rule collections commonly use; declared for every rule set
 /// and filled for every file.
-const EXTERNALS: &[&str] = &["filename", "filepath", "extension", "filetype", "owner", "md5"];
+const EXTERNALS: &[&str] = &[
+    "filename",
+    "filepath",
+    "extension",
+    "filetype",
+    "owner",
+    "md5",
+];
 
 /// Modules that libyara has and yara-x lacks: rules that use them are skipped, not fatal.
 const MISSING_MODULES: &[&str] = &["magic"];
@@ -74,7 +81,10 @@ pub enum RulesError {
     #[error("built-in signature {origin} failed to compile (a minerscan bug): {message}")]
     Builtin { origin: String, message: String },
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// Collects `.yar`/`.yara` files under a path (a file is taken whatever its extension).
@@ -109,13 +119,15 @@ fn problem(origin: &str, err: &yara_x::errors::CompileError) -> RuleProblem {
     let json = serde_json::to_value(err).unwrap_or_default();
     fn find<'v>(v: &'v serde_json::Value, key: &str) -> Option<&'v serde_json::Value> {
         match v {
-            serde_json::Value::Object(m) => m
-                .get(key)
-                .or_else(|| m.values().find_map(|x| find(x, key))),
+            serde_json::Value::Object(m) => {
+                m.get(key).or_else(|| m.values().find_map(|x| find(x, key)))
+            }
             _ => None,
         }
     }
-    let line = find(&json, "line").and_then(|l| l.as_u64()).map(|l| l as usize);
+    let line = find(&json, "line")
+        .and_then(|l| l.as_u64())
+        .map(|l| l as usize);
     let message = find(&json, "title")
         .and_then(|t| t.as_str())
         .map(str::to_owned)
@@ -431,7 +443,15 @@ fn class_from_names(identifier: &str, tags: &[String]) -> Class {
         .map(|w| w.to_ascii_lowercase())
         .collect();
     let any = |needles: &[&str]| words.iter().any(|w| needles.iter().any(|n| w.contains(n)));
-    if any(&["miner", "mining", "xmrig", "coinhive", "cryptojack", "monero", "stratum"]) {
+    if any(&[
+        "miner",
+        "mining",
+        "xmrig",
+        "coinhive",
+        "cryptojack",
+        "monero",
+        "stratum",
+    ]) {
         Class::Miner
     } else if any(&["rootkit", "hider", "hiding"]) {
         Class::Hiding
@@ -453,7 +473,10 @@ mod tests {
     #[test]
     fn user_rule_classes_come_from_names_and_tags() {
         assert_eq!(class_from_names("XMRig_Miner", &[]), Class::Miner);
-        assert_eq!(class_from_names("Generic", &["CoinMiner".to_owned()]), Class::Miner);
+        assert_eq!(
+            class_from_names("Generic", &["CoinMiner".to_owned()]),
+            Class::Miner
+        );
         assert_eq!(class_from_names("LD_Preload_Hider", &[]), Class::Hiding);
         assert_eq!(class_from_names("Suspicious_String", &[]), Class::Info);
     }
@@ -461,8 +484,16 @@ mod tests {
     #[test]
     fn broken_user_rule_is_reported_with_its_line() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("good.yar"), "rule good_one { strings: $a = \"abc\" condition: $a }\n").unwrap();
-        std::fs::write(dir.path().join("bad.yar"), "rule ok { condition: true }\n\nrule broken {\n condition: $nope\n}\n").unwrap();
+        std::fs::write(
+            dir.path().join("good.yar"),
+            "rule good_one { strings: $a = \"abc\" condition: $a }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("bad.yar"),
+            "rule ok { condition: true }\n\nrule broken {\n condition: $nope\n}\n",
+        )
+        .unwrap();
         let rules = compile(&RuleOptions {
             builtin: false,
             user_paths: vec![dir.path().to_path_buf()],

@@ -109,7 +109,8 @@ impl<W: Write> Reporter for JsonReporter<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
         for e in &r.errors {
             if self.errors.len() < MAX_ERRORS_LISTED {
-                self.errors.push(serde_json::json!({"path": r.path, "error": e.to_string()}));
+                self.errors
+                    .push(serde_json::json!({"path": r.path, "error": e.to_string()}));
             }
         }
         if !worth_listing(r, self.all) {

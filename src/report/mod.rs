@@ -130,7 +130,12 @@ pub trait Reporter {
 
 /// Which files a reporter writes: flagged ones, plus files with problems; every file with `--all`.
 pub fn worth_listing(report: &FileReport, all: bool) -> bool {
-    all || report.flagged() || !report.errors.is_empty() || (report.skipped.is_some() && report.skipped != Some(SkipReason::TooLarge))
+    // Routine skips (a large file's header found nothing, our own files) are only counted.
+    let notable_skip = !matches!(
+        report.skipped,
+        None | Some(SkipReason::TooLarge) | Some(SkipReason::Own)
+    );
+    all || report.flagged() || !report.errors.is_empty() || notable_skip
 }
 
 /// Escapes control and bidirectional-override characters so that a hostile file name cannot

@@ -44,7 +44,11 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             return Ok(());
         }
         let name = r.path.rsplit('/').next().unwrap_or(&r.path);
-        let top = r.findings.iter().find(|f| f.class != Class::Info).or(r.findings.first());
+        let top = r
+            .findings
+            .iter()
+            .find(|f| f.class != Class::Info)
+            .or(r.findings.first());
         let (kind, outcome) = if r.flagged() {
             ("alert", "success")
         } else if r.errors.is_empty() {
@@ -71,7 +75,11 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             "minerscan": JsonFile::of(r),
         });
         let mut hash = serde_json::Map::new();
-        for (k, v) in [("md5", &r.digests.md5), ("sha1", &r.digests.sha1), ("sha256", &r.digests.sha256)] {
+        for (k, v) in [
+            ("md5", &r.digests.md5),
+            ("sha1", &r.digests.sha1),
+            ("sha256", &r.digests.sha256),
+        ] {
             if let Some(v) = v {
                 hash.insert(k.to_owned(), json!(v));
             }
@@ -80,7 +88,8 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             doc["file"]["hash"] = serde_json::Value::Object(hash);
         }
         if let Some(f) = top.filter(|_| r.flagged()) {
-            doc["rule"] = json!({"name": f.rule, "description": f.description, "ruleset": self.ruleset});
+            doc["rule"] =
+                json!({"name": f.rule, "description": f.description, "ruleset": self.ruleset});
             doc["threat"] = json!({
                 "framework": "MITRE ATT&CK",
                 "technique": {"id": ["T1496"], "name": ["Resource Hijacking"]},

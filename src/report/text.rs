@@ -78,7 +78,11 @@ impl<W: Write> Reporter for TextReporter<W> {
                 writeln!(self.out, "        … and {} more", f.evidence_omitted)?;
             }
             if !f.also_reported_by.is_empty() {
-                writeln!(self.out, "        also reported by {}", esc(&f.also_reported_by.join(", ")))?;
+                writeln!(
+                    self.out,
+                    "        also reported by {}",
+                    esc(&f.also_reported_by.join(", "))
+                )?;
             }
         }
         for e in &r.errors {

@@ -1,0 +1,182 @@
+//! The command line, as clap derive structs with their help text. No logic lives here:
+//! `config` turns these raw flags into finished objects.
+
+use crate::verdict::Level;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "minerscan",
+    version,
+    about = "Finds cryptocurrency-miner malware (cryptojacking) in files on disk",
+    long_about = "Finds cryptocurrency-miner malware in files on disk: miner binaries, miner \
+configurations, dropper and persistence scripts, browser miners, known-bad hashes and whatever \
+your own YARA rules match. It never changes, runs or moves what it scans.\n\nExit codes: 0 no file \
+reached the --fail-on level; 1 one did; 2 usage or fatal error (or, with --strict, any reported \
+problem); 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan files and directory trees.
+    Scan(ScanArgs),
+    /// Inspect rule sets.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// Print the rules in use with their metadata.
+    List(RuleSetArgs),
+    /// Compile rule files and report problems without scanning (exit 2 on any problem).
+    Check {
+        /// Rule files or directories of .yar/.yara files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RuleSetArgs {
+    /// Add YARA rules: a file, or a directory searched recursively for .yar/.yara (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Leave the built-in signature pack out.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Ndjson,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Suspicious,
+    Malicious,
+    Never,
+}
+
+impl FailOn {
+    pub fn level(self) -> Option<Level> {
+        match self {
+            FailOn::Suspicious => Some(Level::Suspicious),
+            FailOn::Malicious => Some(Level::Malicious),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files and directories to scan, in this order.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Read more paths from FILE, one per line ('-' for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub files_from: Option<String>,
+    /// Paths in --files-from are NUL-separated (as `find -print0` writes them).
+    #[arg(short = '0', long = "null", requires = "files_from")]
+    pub null: bool,
+
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long)]
+    pub follow: bool,
+    /// Stay on each root's filesystem.
+    #[arg(long)]
+    pub one_file_system: bool,
+    /// Skip paths matching GLOB; an excluded directory is not descended (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Files larger than SIZE are not analyzed whole: only their header is sniffed
+    /// (and they are hashed by streaming when hash lists are loaded). IEC units: 64MiB, 1GiB.
+    #[arg(long, value_name = "SIZE", default_value = "128MiB")]
+    pub max_size: String,
+
+    #[command(flatten)]
+    pub rule_set: RuleSetArgs,
+    /// Per-file YARA scan timeout in whole seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// List every file, not only flagged ones and problems.
+    #[arg(long)]
+    pub all: bool,
+    /// The verdict level that makes the exit code 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Suspicious)]
+    pub fail_on: FailOn,
+    /// Any reported problem (unreadable file, broken user rule) makes the exit code 2.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Colour in text output (never when NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Parses sizes such as `64MiB`, `1GiB`, `500k`, `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| {
+        format!("invalid size '{s}': expected a number with an optional unit such as 64MiB")
+    })?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" | "kb" => 1 << 10,
+        "m" | "mib" | "mb" => 1 << 20,
+        "g" | "gib" | "gb" => 1 << 30,
+        "t" | "tib" | "tb" => 1 << 40,
+        other => {
+            return Err(format!(
+                "invalid size unit '{other}' in '{s}': use KiB, MiB, GiB or TiB"
+            ))
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size '{s}' is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_iec_sizes() {
+        assert_eq!(parse_size("64MiB"), Ok(64 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+}

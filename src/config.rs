@@ -1,0 +1,168 @@
+//! Turns raw flags into finished objects: the compiled rules, the analyzers, the engine, the
+//! walk plan and the chosen reporter. Nothing after this sees raw flags.
+
+use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
+use crate::analyze::{registry, Analyzer};
+use crate::cli::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
+use crate::engine::{Engine, EngineOptions, ScanPlan};
+use crate::indicators::Indicators;
+use crate::report::{RuleSetInfo, ScanInfo, ToolInfo};
+use crate::walk::{read_path_list, WalkOptions};
+use anyhow::{bail, Context, Result};
+use globset::{Glob, GlobSetBuilder};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+/// Everything a scan needs, built from the flags.
+pub struct ScanConfig {
+    pub engine: Engine,
+    pub plan: ScanPlan,
+    pub info: ScanInfo,
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub all: bool,
+    pub fail_on: FailOn,
+    pub strict: bool,
+    pub progress: bool,
+    pub color: bool,
+    /// Problems found while loading rules and lists: reported, and fatal with --strict.
+    pub load_problems: Vec<String>,
+}
+
+/// Compiles the rule set named by the flags. Our own pack failing is fatal.
+pub fn compile_rules(args: &RuleSetArgs, timeout: Duration) -> Result<YaraRules> {
+    let rules = yara::compile(&RuleOptions {
+        builtin: !args.no_builtin,
+        user_paths: args.rules.clone(),
+        timeout,
+    })?;
+    Ok(rules)
+}
+
+pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
+    let mut roots = Vec::new();
+    for p in &args.paths {
+        if let Err(e) = std::fs::symlink_metadata(p) {
+            bail!("{}: {}", p.display(), e);
+        }
+        roots.push(p.clone());
+    }
+    if let Some(list) = &args.files_from {
+        let listed =
+            read_path_list(list, args.null).with_context(|| format!("--files-from {list}"))?;
+        roots.extend(listed);
+    }
+    if args.paths.is_empty() && args.files_from.is_none() {
+        bail!("no paths to scan: give one or more PATHs or --files-from FILE");
+    }
+    let max_size = parse_size(&args.max_size).map_err(|e| anyhow::anyhow!("--max-size: {e}"))?;
+    if max_size == 0 {
+        bail!("--max-size: must be larger than zero");
+    }
+    let excludes = if args.exclude.is_empty() {
+        None
+    } else {
+        let mut b = GlobSetBuilder::new();
+        for g in &args.exclude {
+            b.add(Glob::new(g).with_context(|| format!("--exclude {g}"))?);
+        }
+        Some(b.build().context("--exclude")?)
+    };
+    let threads = match args.threads {
+        Some(0) => bail!("--threads: must be at least 1"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if args.timeout == 0 {
+        bail!("--timeout: must be at least 1 second");
+    }
+
+    let rules = compile_rules(&args.rule_set, Duration::from_secs(args.timeout))?;
+    let load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
+    let rule_sets = rules
+        .sources
+        .iter()
+        .map(|s| RuleSetInfo {
+            origin: s.origin.clone(),
+            sha256: s.sha256.clone(),
+            builtin: s.builtin,
+        })
+        .collect();
+    let analyzers: Vec<Box<dyn Analyzer>> = registry(YaraAnalyzer::new(rules));
+    let mut engine = Engine::new(
+        analyzers,
+        Indicators::new(Vec::new()),
+        EngineOptions {
+            max_size,
+            follow: args.follow,
+            threads,
+            digests_needed: Default::default(),
+        },
+    );
+
+    let mut options = BTreeMap::new();
+    options.insert("max_size".to_owned(), json!(max_size));
+    options.insert("follow".to_owned(), json!(args.follow));
+    options.insert("one_file_system".to_owned(), json!(args.one_file_system));
+    options.insert("exclude".to_owned(), json!(args.exclude));
+    options.insert("threads".to_owned(), json!(threads));
+    options.insert("timeout".to_owned(), json!(args.timeout));
+    options.insert("builtin_rules".to_owned(), json!(!args.rule_set.no_builtin));
+    options.insert(
+        "fail_on".to_owned(),
+        json!(format!("{:?}", args.fail_on).to_ascii_lowercase()),
+    );
+    let info = ScanInfo {
+        tool: ToolInfo::current(),
+        roots: roots
+            .iter()
+            .map(|r| r.to_string_lossy().into_owned())
+            .collect(),
+        started: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        options,
+        rule_sets,
+        load_problems: load_problems.clone(),
+    };
+
+    // The report file is ours: never scan it (it is full of matched strings).
+    if let Some(out) = &args.output {
+        let file = std::fs::File::create(out).with_context(|| format!("-o {}", out.display()))?;
+        use std::os::unix::fs::MetadataExt;
+        let md = file
+            .metadata()
+            .with_context(|| format!("-o {}", out.display()))?;
+        engine.add_own_file(md.dev(), md.ino());
+    }
+
+    let stderr_tty = std::io::stderr().is_terminal();
+    let stdout_tty = args.output.is_none() && std::io::stdout().is_terminal();
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match args.color {
+        ColorChoice::Never => false,
+        ColorChoice::Always => !no_color,
+        ColorChoice::Auto => stdout_tty && !no_color,
+    };
+    Ok(ScanConfig {
+        engine,
+        plan: ScanPlan {
+            roots,
+            walk: WalkOptions {
+                follow: args.follow,
+                one_file_system: args.one_file_system,
+                excludes,
+            },
+        },
+        info,
+        format: args.format,
+        output: args.output,
+        all: args.all,
+        fail_on: args.fail_on,
+        strict: args.strict,
+        progress: stderr_tty && !args.quiet,
+        color,
+        load_problems,
+    })
+}

@@ -1,0 +1,165 @@
+//! Output formats: each parsed and checked, deterministic whatever the thread timing, and file
+//! names treated as data.
+
+use crate::support::*;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+
+fn busy_tree() -> Tree {
+    let t = Tree::new();
+    for i in 0..40 {
+        t.file(
+            &format!("d{}/clean{i}.txt", i % 7),
+            &format!("plain file {i}\n"),
+        );
+        if i % 5 == 0 {
+            t.file(&format!("d{}/run{i}.sh", i % 7), MINER_LINE);
+        }
+    }
+    t
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let t = busy_tree();
+    let out = run(&["scan", "--format", "json", "."], t.path());
+    assert_eq!(out.code, 1);
+    let doc = json(&out);
+    assert_eq!(doc["tool"]["name"], "minerscan");
+    assert!(doc["tool"]["signature_pack"].is_string());
+    assert_eq!(doc["scan"]["roots"][0], ".");
+    assert!(doc["scan"]["rule_sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["sha256"].as_str().unwrap().len() == 64));
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 8);
+    for f in files {
+        for key in [
+            "path", "size", "verdict", "score", "family", "category", "sha256", "findings",
+        ] {
+            assert!(f.get(key).is_some(), "missing {key} in {f}");
+        }
+        assert_eq!(f["verdict"], "suspicious");
+        assert_eq!(f["sha256"].as_str().unwrap().len(), 64);
+        for finding in f["findings"].as_array().unwrap() {
+            for key in [
+                "analyzer",
+                "rule",
+                "class",
+                "score",
+                "description",
+                "evidence",
+            ] {
+                assert!(finding.get(key).is_some(), "missing {key} in {finding}");
+            }
+        }
+    }
+    let s = &doc["summary"];
+    assert_eq!(s["files_scanned"], 48);
+    assert_eq!(s["verdicts"]["suspicious"], 8);
+    assert_eq!(s["verdicts"]["clean"], 40);
+    assert_eq!(s["complete"], true);
+    assert!(s["elapsed_ms"].is_u64() && s["finished"].is_string());
+    let with_all = json(&run(&["scan", "--all", "--format", "json", "."], t.path()));
+    assert_eq!(with_all["files"].as_array().unwrap().len(), 48);
+}
+
+#[test]
+fn ndjson_is_one_ecs_object_per_line_then_a_summary() {
+    let t = busy_tree();
+    let out = run(&["scan", "--format", "ndjson", "."], t.path());
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 9);
+    for alert in &lines[..8] {
+        assert_eq!(alert["event"]["kind"], "alert");
+        assert!(alert["event"]["category"]
+            .as_array()
+            .unwrap()
+            .contains(&"malware".into()));
+        assert!(alert["@timestamp"].is_string());
+        assert!(alert["file"]["path"].as_str().unwrap().ends_with(".sh"));
+        assert_eq!(alert["file"]["hash"]["sha256"].as_str().unwrap().len(), 64);
+        assert_eq!(alert["threat"]["technique"]["id"][0], "T1496");
+        assert!(alert["rule"]["name"].is_string());
+        assert_eq!(alert["minerscan"]["verdict"], "suspicious");
+    }
+    assert_eq!(lines[8]["minerscan"]["summary"]["files_scanned"], 48);
+}
+
+#[test]
+fn text_report_lists_verdict_findings_and_summary() {
+    let t = busy_tree();
+    let out = run(&["scan", "."], t.path());
+    assert_eq!(
+        out.stdout.matches("SUSPICIOUS ").count(),
+        8,
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("stratum_url"));
+    assert!(out.stdout.contains("Scanned 48 files"));
+    assert!(!out.stdout.contains('\x1b'), "no colour off a terminal");
+}
+
+/// The part of a JSON report that must not depend on timing: the files array.
+fn files_section(stdout: &str) -> &str {
+    let start = stdout.find("\"files\":[").unwrap();
+    let end = stdout.rfind("],\"errors\"").unwrap();
+    &stdout[start..end]
+}
+
+#[test]
+fn reports_are_identical_whatever_the_thread_count() {
+    let t = busy_tree();
+    let one = run(
+        &["scan", "--all", "--threads", "1", "--format", "json", "."],
+        t.path(),
+    );
+    let eight = run(
+        &["scan", "--all", "--threads", "8", "--format", "json", "."],
+        t.path(),
+    );
+    assert_eq!(files_section(&one.stdout), files_section(&eight.stdout));
+    let text1 = run(&["scan", "--all", "--threads", "1", "."], t.path());
+    let text8 = run(&["scan", "--all", "--threads", "8", "."], t.path());
+    let body = |s: &str| {
+        s.lines()
+            .filter(|l| !l.starts_with("Scanned "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&text1.stdout), body(&text8.stdout));
+    // Walk order: each directory's entries sorted by name.
+    let doc = json(&one);
+    let paths = listed(&doc, t.path());
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+}
+
+#[test]
+fn hostile_file_names_are_escaped_and_exact() {
+    let t = Tree::new();
+    let weird = t.path().join(OsStr::from_bytes(b"evil\x1b[2J\xff\xfe.sh"));
+    std::fs::write(&weird, MINER_LINE).unwrap();
+    let out = run(&["scan", "."], t.path());
+    assert!(
+        !out.stdout.contains('\x1b'),
+        "control characters are escaped: {:?}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("evil\\u{1b}[2J"));
+    let doc = json(&run(&["scan", "--format", "json", "."], t.path()));
+    let f = &doc["files"][0];
+    use base64::Engine as _;
+    let exact = base64::engine::general_purpose::STANDARD
+        .decode(f["path_bytes"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(exact, b"./evil\x1b[2J\xff\xfe.sh");
+}

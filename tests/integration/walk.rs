@@ -1,0 +1,327 @@
+//! The walk and the single read: special files, links, excludes, limits, permissions, exit
+//! codes, access times.
+
+use crate::support::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+#[test]
+fn fifo_in_tree_and_on_command_line_never_hangs() {
+    let t = Tree::new();
+    let fifo = t.fifo("pipe");
+    t.file("run.sh", MINER_LINE);
+    let root = t.path().to_str().unwrap();
+    let out = run_with_limit(
+        &["scan", "--format", "json", root],
+        t.path(),
+        Duration::from_secs(20),
+    );
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "special"), 1);
+    assert_eq!(doc["summary"]["files_scanned"], 1);
+    let out = run_with_limit(
+        &["scan", "--format", "json", fifo.to_str().unwrap()],
+        t.path(),
+        Duration::from_secs(20),
+    );
+    let doc = json(&out);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(skipped(&doc, "special"), 1);
+    assert_eq!(doc["files"][0]["skipped"], "special");
+    assert_eq!(
+        doc["summary"]["complete"], true,
+        "a skip by policy does not make a scan incomplete"
+    );
+}
+
+#[test]
+fn device_named_on_command_line_is_not_read() {
+    let t = Tree::new();
+    let out = run_with_limit(
+        &["scan", "--format", "json", "/dev/zero"],
+        t.path(),
+        Duration::from_secs(20),
+    );
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "special"), 1);
+    assert_eq!(doc["summary"]["bytes_scanned"], 0);
+}
+
+#[test]
+fn symlink_loop_with_and_without_follow() {
+    let t = Tree::new();
+    t.file("d/run.sh", MINER_LINE);
+    t.symlink("d/loop", "..");
+    t.symlink("d/alias.sh", "run.sh");
+    let root = t.path().to_str().unwrap();
+    let out = run_with_limit(
+        &["scan", "--format", "json", root],
+        t.path(),
+        Duration::from_secs(20),
+    );
+    let doc = json(&out);
+    assert_eq!(
+        skipped(&doc, "symlink"),
+        2,
+        "links are not followed by default"
+    );
+    assert_eq!(doc["summary"]["files_scanned"], 1);
+
+    let out = run_with_limit(
+        &["scan", "--follow", "--format", "json", root],
+        t.path(),
+        Duration::from_secs(20),
+    );
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "symlink_loop"), 1, "{}", out.stdout);
+    assert_eq!(
+        doc["summary"]["files_scanned"], 2,
+        "the linked file is scanned through its link"
+    );
+    let listed = listed(&doc, t.path());
+    assert!(
+        listed.contains(&"d/loop".to_owned()),
+        "the loop is reported: {listed:?}"
+    );
+}
+
+#[test]
+fn excluded_directory_is_pruned() {
+    let t = Tree::new();
+    t.file("keep/run.sh", MINER_LINE);
+    t.file("vendor/deep/run.sh", MINER_LINE);
+    let root = t.path().to_str().unwrap();
+    let out = run(
+        &["scan", "--exclude", "**/vendor", "--format", "json", root],
+        t.path(),
+    );
+    let doc = json(&out);
+    assert_eq!(listed(&doc, t.path()), vec!["keep/run.sh"]);
+    assert_eq!(
+        skipped(&doc, "excluded"),
+        1,
+        "the directory is pruned, its files never counted"
+    );
+}
+
+#[test]
+fn file_over_max_size_is_sniffed_not_read() {
+    let t = Tree::new();
+    let mut big = "x".repeat(10_000);
+    big.push_str(MINER_LINE);
+    t.file("big.txt", &big);
+    t.file("small.sh", MINER_LINE);
+    let root = t.path().to_str().unwrap();
+    let out = run(
+        &["scan", "--max-size", "8KiB", "--format", "json", root],
+        t.path(),
+    );
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "too_large"), 1);
+    assert_eq!(
+        listed(&doc, t.path()),
+        vec!["small.sh"],
+        "the miner line past the header is not seen"
+    );
+    let out = run(&["scan", "--max-size", "12 parsecs", root], t.path());
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--max-size"), "{}", out.stderr);
+}
+
+#[test]
+fn missing_root_is_exit_2_with_one_line() {
+    let t = Tree::new();
+    let out = run(&["scan", "does-not-exist"], t.path());
+    assert_eq!(out.code, 2);
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("does-not-exist"));
+}
+
+#[test]
+fn exit_codes_follow_detections_and_fail_on() {
+    let clean = Tree::new();
+    clean.file("notes.txt", "nothing to see\n");
+    let out = run(&["scan", "."], clean.path());
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let dirty = Tree::new();
+    dirty.file("run.sh", MINER_LINE);
+    assert_eq!(run(&["scan", "."], dirty.path()).code, 1);
+    assert_eq!(
+        run(&["scan", "--fail-on", "never", "."], dirty.path()).code,
+        0
+    );
+    assert_eq!(
+        run(&["scan", "--fail-on", "malicious", "."], dirty.path()).code,
+        0,
+        "riskware is only suspicious"
+    );
+    assert_eq!(
+        run(&["scan", "--fail-on", "bogus", "."], dirty.path()).code,
+        2
+    );
+}
+
+#[test]
+fn unreadable_file_is_reported_and_scan_goes_on() {
+    // CI runs as root, who reads everything: run the scan as nobody (uid 65534) instead.
+    let t = Tree::new();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = t.file("secret.sh", MINER_LINE);
+    t.file("open.sh", MINER_LINE);
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // The binary may sit under a directory nobody cannot enter (a fresh clone in mktemp -d):
+    // run a copy from the tree.
+    let bin = t.path().join("minerscan-copy");
+    std::fs::copy(BIN, &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let scan_root = t.path().join("data");
+    std::fs::create_dir(&scan_root).unwrap();
+    std::fs::set_permissions(&scan_root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::rename(&secret, scan_root.join("secret.sh")).unwrap();
+    std::fs::rename(t.path().join("open.sh"), scan_root.join("open.sh")).unwrap();
+
+    let is_root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if is_root {
+        if !Path::new("/usr/bin/setpriv").exists() {
+            eprintln!("SKIPPED unreadable_file test: running as root and setpriv is missing");
+            return;
+        }
+        let mut c = std::process::Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    cmd.args(["scan", "--format", "json"])
+        .arg(&scan_root)
+        .current_dir(t.path());
+    let out = run_cmd(&mut cmd, Duration::from_secs(60));
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["errors"], 1, "{}", out.stdout);
+    assert_eq!(doc["summary"]["complete"], false);
+    assert_eq!(doc["summary"]["files_scanned"], 1, "the scan went on");
+    let errors = doc["errors"].as_array().unwrap();
+    assert!(errors[0]["path"].as_str().unwrap().ends_with("secret.sh"));
+    assert!(errors[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("permission denied"));
+    assert_eq!(
+        out.code, 1,
+        "the detection in open.sh still sets the exit code"
+    );
+
+    // With --strict the same problem is exit 2.
+    let mut strict = if is_root {
+        let mut c = std::process::Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    strict
+        .args(["scan", "--strict"])
+        .arg(&scan_root)
+        .current_dir(t.path());
+    assert_eq!(run_cmd(&mut strict, Duration::from_secs(60)).code, 2);
+}
+
+#[test]
+fn scanning_does_not_change_access_times() {
+    let t = Tree::new();
+    let f = t.file("run.sh", MINER_LINE);
+    let g = t.file("notes.txt", "plain text\n");
+    // atime older than mtime: relatime would update it on any read.
+    let old = SystemTime::now() - Duration::from_secs(3 * 86_400);
+    for p in [&f, &g] {
+        let file = std::fs::File::options().write(true).open(p).unwrap();
+        file.set_times(
+            std::fs::FileTimes::new()
+                .set_accessed(old)
+                .set_modified(SystemTime::now()),
+        )
+        .unwrap();
+    }
+    let before: Vec<SystemTime> = [&f, &g]
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().accessed().unwrap())
+        .collect();
+    let out = run(&["scan", "."], t.path());
+    assert_eq!(out.code, 1);
+    let after: Vec<SystemTime> = [&f, &g]
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().accessed().unwrap())
+        .collect();
+    assert_eq!(before, after);
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        MINER_LINE,
+        "the file is untouched"
+    );
+}
+
+#[test]
+fn files_from_takes_listed_paths_with_excludes() {
+    let t = Tree::new();
+    let a = t.file("a.sh", MINER_LINE);
+    let b = t.file("b.sh", MINER_LINE);
+    let c = t.file("skip/c.sh", MINER_LINE);
+    let list = format!("{}\0{}\0{}\0", a.display(), b.display(), c.display());
+    std::fs::write(t.path().join("list"), list).unwrap();
+    let out = run(
+        &[
+            "scan",
+            "--files-from",
+            "list",
+            "-0",
+            "--exclude",
+            "**/skip/*",
+            "--format",
+            "json",
+        ],
+        t.path(),
+    );
+    let doc = json(&out);
+    assert_eq!(listed(&doc, t.path()), vec!["a.sh", "b.sh"]);
+    assert_eq!(skipped(&doc, "excluded"), 1);
+}
+
+#[test]
+fn report_file_is_never_scanned() {
+    let t = Tree::new();
+    t.file("run.sh", MINER_LINE);
+    // A report from an earlier run, full of the matched strings, and this run's own output.
+    let out = run(
+        &["scan", "--format", "json", "-o", "report.json", "."],
+        t.path(),
+    );
+    assert_eq!(out.code, 1);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(t.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(listed(&doc, t.path()), vec!["./run.sh"]);
+    assert_eq!(skipped(&doc, "own_file"), 1);
+    // Met again in later scans, in every format, our reports are recognised and not flagged.
+    for format in ["text", "ndjson"] {
+        let out = run(
+            &[
+                "scan",
+                "--format",
+                format,
+                "-o",
+                &format!("report.{format}"),
+                ".",
+            ],
+            t.path(),
+        );
+        assert_eq!(out.code, 1);
+    }
+    std::fs::remove_file(t.path().join("run.sh")).unwrap();
+    let out = run(&["scan", "--format", "json", "."], t.path());
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "own_file"), 3);
+}
