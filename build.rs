@@ -34,14 +34,27 @@ fn main() {
         let files = list(&root.join(dir), exts);
         writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for f in files {
-            let rel = Path::new(&f).strip_prefix(root).unwrap().to_string_lossy().into_owned();
+            let rel = Path::new(&f)
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             println!("cargo:rerun-if-changed={f}");
             writeln!(code, "    ({rel:?}, include_str!({f:?})),").unwrap();
         }
         writeln!(code, "];").unwrap();
     }
     let version = fs::read_to_string(root.join("signatures/VERSION")).unwrap_or_default();
-    writeln!(code, "pub static PACK_VERSION: &str = {:?};", version.trim()).unwrap();
+    writeln!(
+        code,
+        "pub static PACK_VERSION: &str = {:?};",
+        version.trim()
+    )
+    .unwrap();
     println!("cargo:rerun-if-changed=signatures/VERSION");
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("signatures.rs"), code).unwrap();
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("signatures.rs"),
+        code,
+    )
+    .unwrap();
 }
