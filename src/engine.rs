@@ -164,6 +164,9 @@ impl Engine {
                 pending.insert(report.seq, report);
                 while let Some(r) = pending.remove(&next) {
                     next += 1;
+                    if r.not_scanned {
+                        continue;
+                    }
                     account(&mut summary, &r);
                     if let Some(p) = progress {
                         p.file_done(&r, r.size);
@@ -179,6 +182,9 @@ impl Engine {
             }
             // After an interruption, what arrived out of order is still reported.
             for (_, r) in std::mem::take(&mut pending) {
+                if r.not_scanned {
+                    continue;
+                }
                 account(&mut summary, &r);
                 if write_error.is_none() {
                     if let Err(e) = reporter.file(&r) {
@@ -257,11 +263,10 @@ impl<'e> Worker<'e> {
                 explicit,
             } => {
                 if stop.load(Ordering::Relaxed) {
+                    // Interrupted: keep the sequence moving, report nothing for this file.
                     let (p, pb) = display_path(&path);
                     let mut r = FileReport::new(seq, p, pb);
-                    r.errors.push(FileError::Walk {
-                        message: "not scanned: interrupted".to_owned(),
-                    });
+                    r.not_scanned = true;
                     return r;
                 }
                 let report = self.scan_file(seq, path, explicit, counters);

@@ -39,6 +39,9 @@ pub struct FileReport {
     pub header_only: bool,
     #[serde(skip)]
     pub meta: Option<FileMeta>,
+    /// Never read because the scan was interrupted first: dropped by the writer.
+    #[serde(skip)]
+    pub not_scanned: bool,
 }
 
 impl FileReport {
@@ -56,6 +59,7 @@ impl FileReport {
             skipped: None,
             header_only: false,
             meta: None,
+            not_scanned: false,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The one integration-test binary: runs the real minerscan binary on trees built in temp
 //! directories (and, for false positives, on the machine's own system files).
 
+mod false_positives;
 mod formats;
 mod support;
 mod walk;

@@ -325,3 +325,35 @@ fn report_file_is_never_scanned() {
     let doc = json(&out);
     assert_eq!(skipped(&doc, "own_file"), 3);
 }
+
+#[test]
+fn ctrl_c_writes_what_was_found_and_exits_130() {
+    // /usr is large enough that the scan is still running when the signal arrives.
+    let t = Tree::new();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "scan",
+            "--threads",
+            "1",
+            "--format",
+            "json",
+            "--no-builtin",
+            "/usr",
+        ])
+        .current_dir(t.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).expect("a complete JSON document");
+    assert_eq!(doc["summary"]["complete"], false);
+    assert_eq!(doc["summary"]["interrupted"], true);
+    assert!(doc["summary"]["files_scanned"].as_u64().unwrap() > 0);
+}
