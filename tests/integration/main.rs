@@ -3,5 +3,6 @@
 
 mod false_positives;
 mod formats;
+mod signatures;
 mod support;
 mod walk;
