@@ -558,12 +558,13 @@ fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
     out.push(f);
 }
 
-/// prctl/pthread_setname_np beside a string that imitates a system process: renames itself.
+/// prctl/pthread_setname_np beside a kernel thread's name: renames itself after one. Daemon
+/// names are left out here: systemd's own tools name themselves `systemd-*`.
 fn process_rename(ctx: &FileContext, functions: &Functions, out: &mut Vec<Finding>) {
     let Some(call) = RENAME.iter().find_map(|n| functions.found.get(*n)) else { return };
     let disguise = ctx.strings().iter().find(|s| {
-        let name = s.text.trim().trim_start_matches('[').trim_end_matches(']');
-        !name.contains(' ') && name.len() <= 32 && imitated_linux_name(name).is_some()
+        let name = s.text.trim().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+        !name.contains(' ') && name.len() <= 32 && KERNEL_THREADS.iter().any(|k| name.starts_with(k))
     });
     if let Some(s) = disguise {
         out.push(
@@ -624,10 +625,11 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
         if gpu.len() < 8 && GPU_LIBRARIES.iter().any(|l| lower.contains(l)) {
             gpu.push(Evidence::bytes(s.offset, s.text.as_bytes()));
         }
+        // The bare mnemonic `wrmsr` is left out: every assembler and disassembler has it.
         if msr.len() < 4
             && ((lower.contains("/dev/cpu/") && lower.contains("/msr"))
                 || lower.contains("winring0")
-                || contains_word(&lower, "wrmsr"))
+                || lower.contains("modprobe msr"))
         {
             msr.push(Evidence::bytes(s.offset, s.text.as_bytes()));
         }
@@ -654,15 +656,6 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
         }
         out.push(f);
     }
-}
-
-fn contains_word(hay: &str, word: &str) -> bool {
-    hay.match_indices(word).any(|(i, _)| {
-        let before = hay[..i].chars().last();
-        let after = hay[i + word.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
 }
 
 /// Where a file lives, judged on the path as the scanned system sees it.
