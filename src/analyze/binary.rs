@@ -695,9 +695,10 @@ impl Place {
             }
         }
         // Archive members (`a.zip!x`) are judged on the container's path components too.
+        // `.build-id` is where distributions file debug symbols by build id.
         place.hidden = path
             .split(['/', '\\', '!'])
-            .any(|c| c.starts_with('.') && c != "." && c != "..");
+            .any(|c| c.starts_with('.') && c != "." && c != ".." && c != ".build-id");
         place
     }
 }

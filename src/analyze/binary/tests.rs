@@ -270,6 +270,7 @@ fn names_and_places() {
     let p = Place::of("/home/u/.config/x");
     assert!(p.hidden && !p.temporary);
     assert!(!Place::of("/home/u/./x/../y").hidden);
+    assert!(!Place::of("/usr/lib/debug/.build-id/bb/0412.debug").hidden);
     assert!(!Place::of("/tmpfiles/x").temporary);
     assert!((extract::entropy(&(0..=255u8).collect::<Vec<_>>()) - 8.0).abs() < 1e-9);
     assert_eq!(extract::entropy(&[7; 100]), 0.0);
