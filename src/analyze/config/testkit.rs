@@ -75,3 +75,46 @@ pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<Stri
     assert!(rows > 0, "empty manifest");
     failures
 }
+
+/// Hand-run false-positive check (not part of the suite): scans the trees named in `FP_ROOTS`
+/// (colon-separated) with the config, script and indicator analyzers and prints every file that
+/// is not clean, with its reasons and findings, then the counts.
+///
+/// `FP_ROOTS=/etc:/usr/share CARGO_TARGET_DIR=/work/target-text cargo test --release --lib \
+///  analyze::config::testkit::fp_scan -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn fp_scan() {
+    use crate::analyze::config::ConfigAnalyzer;
+    use crate::analyze::script::ScriptAnalyzer;
+    use crate::verdict::Level;
+    let roots = std::env::var("FP_ROOTS").unwrap_or_else(|_| "/etc".to_owned());
+    let (mut files, mut suspicious, mut malicious) = (0usize, 0usize, 0usize);
+    for root in roots.split(':') {
+        for entry in walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_map(Result::ok) {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(md) = entry.metadata() else { continue };
+            if md.len() > 8 << 20 {
+                continue;
+            }
+            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+            files += 1;
+            let name = entry.path().to_string_lossy().into_owned();
+            let (findings, v) = run(&[&ConfigAnalyzer, &ScriptAnalyzer], &name, &bytes);
+            match v.level {
+                Level::Clean => continue,
+                Level::Suspicious => suspicious += 1,
+                Level::Malicious => malicious += 1,
+            }
+            let rules: Vec<String> = findings
+                .iter()
+                .filter(|f| f.class != Class::Info)
+                .map(|f| format!("{}:{}={}", f.analyzer, f.rule, f.class))
+                .collect();
+            println!("{}\t{name}\t{}\t{}", v.level.as_str(), v.reasons.join("; "), rules.join(", "));
+        }
+    }
+    println!("files {files} suspicious {suspicious} malicious {malicious}");
+}
