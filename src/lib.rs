@@ -18,6 +18,7 @@ pub mod signatures;
 pub mod target;
 pub mod verdict;
 pub mod walk;
+pub mod wallet;
 
 pub use engine::{Engine, EngineOptions, ScanPlan};
 pub use report::{FileReport, Summary};

@@ -1,14 +1,48 @@
-//! Placeholder until the config analyzer lands: registered so that the seam is complete.
+//! Miner configuration and launch commands. Miner configs are JSON or the relaxed JSON miners
+//! accept (comments, trailing commas, xmr-stak's brace-less fragments); this analyzer parses
+//! them tolerantly (`relaxed`) and looks for pool entries wherever they sit in the document: an
+//! object with a pool URL and a user, in a `pools` array or at the top. The judgement is on the
+//! values, not the key names that databases, caches, proxies and CI configs share with miners:
+//! a stratum URL, a known pool, a checksum-valid wallet as the user, or a pool port together
+//! with keys only miners have. The same facts given as command-line options, in any text, are a
+//! miner launch (`cmdline`). Wallets alone (a donation line) are information.
+//!
+//! Rules: `miner_config` (miner), `miner_settings` (miner: a config made of miner-only keys
+//! without a pool), `miner_command_line` (miner), `wallet_address` (info).
+
+mod cmdline;
+mod endpoint;
+mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::finding::Finding;
+use crate::finding::{Class, Evidence, Finding};
+use crate::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::wallet;
+use endpoint::{parse_endpoint, Endpoint};
+use regex::Regex;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use cmdline::launches_in_line;
 
 pub struct ConfigAnalyzer;
 
+const NAME: &str = "config";
+/// Text above this is not parsed as JSON (miner configs are a few kilobytes).
+const MAX_JSON: usize = 4 << 20;
+/// Text above this is not read line by line.
+const MAX_TEXT: usize = 32 << 20;
+/// Lines longer than this (minified code, data) are not command lines.
+const MAX_LINE: usize = 8192;
+const MAX_POOL_FINDINGS: usize = 8;
+const MAX_WALLET_FINDINGS: usize = 4;
+
 impl Analyzer for ConfigAnalyzer {
     fn name(&self) -> &'static str {
-        "config"
+        NAME
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(ConfigWorker)
@@ -18,14 +52,416 @@ impl Analyzer for ConfigAnalyzer {
 struct ConfigWorker;
 
 impl AnalyzerWorker for ConfigWorker {
-    fn applies(&self, _kind: FileKind) -> bool {
-        false
+    fn applies(&self, kind: FileKind) -> bool {
+        // Rule files quote miner facts by design; Data may be BOM-less UTF-16LE text.
+        (kind.is_text() && kind != FileKind::Rules) || kind == FileKind::Data
     }
-    fn analyze(
-        &mut self,
-        _ctx: &FileContext,
-        _out: &mut Vec<Finding>,
-    ) -> Result<(), AnalyzerError> {
+
+    fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
+        if ctx.truncated {
+            return Ok(());
+        }
+        let Some(text) = decoded_text(ctx) else {
+            return Ok(());
+        };
+        if text.len() > MAX_TEXT {
+            return Ok(());
+        }
+        let mut users = BTreeSet::new();
+        if text.len() <= MAX_JSON && looks_like_json(ctx.kind, &text) {
+            if let Some(doc) = relaxed::parse(&text) {
+                judge_document(&doc, ctx.indicators, out, &mut users);
+            }
+        }
+        scan_command_lines(&text, ctx.indicators, None, out, &mut users);
+        report_wallets(&text, &users, out);
         Ok(())
     }
 }
+
+/// The file as text: `ctx.text()`, or BOM-less UTF-16LE (Task Scheduler XML, .reg exports)
+/// that the sniffer took for binary data.
+pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
+    if let Some(t) = ctx.text() {
+        return Some(Cow::Borrowed(t));
+    }
+    utf16le_text(ctx.bytes).map(Cow::Owned)
+}
+
+/// Decodes UTF-16LE text without a BOM: ASCII-range characters with NUL high bytes.
+pub(crate) fn utf16le_text(b: &[u8]) -> Option<String> {
+    if b.len() < 8 || b[1] != 0 || b[0] == 0 || !b[0].is_ascii() || b.len() > MAX_TEXT {
+        return None;
+    }
+    let sample = &b[..b.len().min(1024) & !1];
+    let pairs = sample.len() / 2;
+    let ascii = sample.chunks_exact(2).filter(|c| c[1] == 0 && c[0] != 0 && (c[0] >= 0x20 || c[0].is_ascii_whitespace())).count();
+    if ascii * 10 < pairs * 9 {
+        return None;
+    }
+    let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    Some(char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect())
+}
+
+static JSON_KEY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?m)^\s*["'][A-Za-z_][\w\-]*["']\s*:"#).expect("static regex"));
+
+fn looks_like_json(kind: FileKind, text: &str) -> bool {
+    if kind == FileKind::Json {
+        return true;
+    }
+    if !matches!(kind, FileKind::Text | FileKind::JavaScript) {
+        return false;
+    }
+    let head = &text[..floor_boundary(text, 8192)];
+    JSON_KEY.is_match(head)
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Key names normalised: lower case, `_` as `-`.
+fn norm(key: &str) -> String {
+    key.to_ascii_lowercase().replace('_', "-")
+}
+
+const URL_KEYS: &[&str] = &["url", "pool", "pool-address", "pooladdress", "pool-url", "stratum", "server", "host", "address"];
+const USER_KEYS: &[&str] = &["user", "username", "login", "wallet", "wallet-address", "wal", "address", "account"];
+const ALGO_KEYS: &[&str] = &["algo", "algorithm", "coin", "currency"];
+/// Keys that only miner configs have.
+const MINER_KEYS: &[&str] = &[
+    "donate-level",
+    "donate-over-proxy",
+    "randomx",
+    "rig-id",
+    "nicehash",
+    "use-nicehash",
+    "pool-list",
+    "pool-weight",
+    "pool-password",
+    "tls-fingerprint",
+    "cpu-threads-conf",
+    "gpu-threads-conf",
+    "self-select",
+    "wallet-address",
+    "pool-address",
+    "max-threads-hint",
+    "huge-pages-jit",
+    "h-print-time",
+    "giveup-limit",
+    "aes-override",
+    "use-slow-memory",
+    "tls-secure-algo",
+    "astrobwt",
+    "argon2",
+    "cn-lite",
+    "cn-heavy",
+    "cn-pico",
+    "kawpow",
+];
+/// Keys miners share with other software: counted only beside a pool entry.
+const COMMON_MINER_KEYS: &[&str] = &["cpu", "opencl", "cuda", "background", "tls", "keepalive", "threads", "intensity", "api-bind", "pools"];
+/// Coins as configs name them.
+const COINS: &[&str] = &["monero", "xmr", "eth", "etc", "rvn", "ravencoin", "zec", "zcash", "ltc", "litecoin", "btc", "bitcoin", "erg", "kaspa", "kas", "flux", "beam", "grin", "aeon", "wownero", "wow", "haven", "xhv", "doge", "dogecoin"];
+
+fn mining_algo_value(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    ALGORITHMS.contains(&v.as_str()) || COINS.contains(&v.as_str())
+}
+
+/// Document-wide facts: miner-only keys and mining algorithm values anywhere in it.
+#[derive(Default)]
+struct DocFacts {
+    miner_keys: BTreeSet<String>,
+    common_keys: BTreeSet<String>,
+    algo: Option<(String, String)>,
+}
+
+fn collect_facts(v: &Value, depth: usize, facts: &mut DocFacts) {
+    if depth > 32 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map {
+                let n = norm(k);
+                if MINER_KEYS.contains(&n.as_str()) {
+                    facts.miner_keys.insert(n.clone());
+                } else if COMMON_MINER_KEYS.contains(&n.as_str()) {
+                    facts.common_keys.insert(n.clone());
+                }
+                if ALGO_KEYS.contains(&n.as_str()) {
+                    if let Some(s) = val.as_str().filter(|s| mining_algo_value(s)) {
+                        facts.algo.get_or_insert((k.clone(), s.to_owned()));
+                    }
+                }
+                collect_facts(val, depth + 1, facts);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_facts(i, depth + 1, facts)),
+        _ => {}
+    }
+}
+
+/// A candidate pool entry: an object with a URL-like string.
+struct PoolEntry<'a> {
+    url_key: &'a str,
+    url: &'a str,
+    endpoint: Endpoint,
+    user: Option<(&'a str, &'a str)>,
+    algo: Option<(&'a str, &'a str)>,
+}
+
+fn collect_entries<'a>(v: &'a Value, depth: usize, out: &mut Vec<PoolEntry<'a>>) {
+    if depth > 32 || out.len() > 256 {
+        return;
+    }
+    match v {
+        Value::Object(map) => {
+            let find = |keys: &[&str]| {
+                map.iter()
+                    .find(|(k, val)| keys.contains(&norm(k).as_str()) && val.is_string())
+                    .map(|(k, val)| (k.as_str(), val.as_str().unwrap_or_default()))
+            };
+            if let Some((url_key, url)) = map
+                .iter()
+                .filter(|(k, _)| URL_KEYS.contains(&norm(k).as_str()))
+                .filter_map(|(k, val)| Some((k.as_str(), val.as_str()?)))
+                .find(|(_, s)| parse_endpoint(s).is_some())
+            {
+                let mut endpoint = parse_endpoint(url).expect("checked above");
+                if endpoint.port.is_none() {
+                    // gminer and others give the port apart.
+                    endpoint.port = map.get("port").and_then(|p| p.as_u64().or_else(|| p.as_str()?.parse().ok())).and_then(|p| u16::try_from(p).ok());
+                }
+                let user = map
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != url_key && USER_KEYS.contains(&norm(k).as_str()))
+                    .find_map(|(k, val)| Some((k.as_str(), val.as_str()?)));
+                out.push(PoolEntry {
+                    url_key,
+                    url,
+                    endpoint,
+                    user,
+                    algo: find(ALGO_KEYS),
+                });
+            }
+            for val in map.values() {
+                collect_entries(val, depth + 1, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_entries(i, depth + 1, out)),
+        _ => {}
+    }
+}
+
+fn family_of(facts: &DocFacts) -> Option<&'static str> {
+    let has = |k: &str| facts.miner_keys.contains(k) || facts.common_keys.contains(k);
+    if has("pool-list") || has("wallet-address") || has("cpu-threads-conf") || has("h-print-time") || has("use-slow-memory") || has("use-nicehash") {
+        Some("xmr-stak")
+    } else if has("donate-level") || has("randomx") || has("donate-over-proxy") || has("max-threads-hint") {
+        Some("xmrig")
+    } else {
+        None
+    }
+}
+
+fn judge_document(doc: &Value, ind: &Indicators, out: &mut Vec<Finding>, users: &mut BTreeSet<String>) {
+    let mut facts = DocFacts::default();
+    collect_facts(doc, 0, &mut facts);
+    let mut entries = Vec::new();
+    collect_entries(doc, 0, &mut entries);
+    let family = family_of(&facts);
+    let mut facts_seen = BTreeSet::new();
+    let mut reported = 0;
+    for e in &entries {
+        let wallet = e.user.and_then(|(_, u)| wallet::from_user(u));
+        let known = ind.pool_for_host(&e.endpoint.host);
+        let algo = e.algo.filter(|(_, v)| mining_algo_value(v)).or(facts.algo.as_ref().map(|(k, v)| (k.as_str(), v.as_str())));
+        let miner_keys = facts.miner_keys.len();
+        let (score, why) = if e.endpoint.stratum {
+            (70, "a stratum pool URL".to_owned())
+        } else if let Some(pool) = known {
+            (65, format!("the known mining pool {pool}"))
+        } else if let Some(w) = &wallet {
+            (65, format!("a {} as the pool user", w.describe()))
+        } else if e.endpoint.pool_port() && (miner_keys >= 1 || algo.is_some()) {
+            (55, "a pool port with miner-only settings".to_owned())
+        } else if e.endpoint.port.is_some() && !matches!(e.endpoint.scheme.as_deref(), Some("http" | "https")) && miner_keys >= 2 {
+            (50, "a pool endpoint with miner-only settings".to_owned())
+        } else {
+            continue;
+        };
+        let fact = pool_fact(&e.endpoint.host, e.endpoint.port);
+        if !facts_seen.insert(fact.clone()) || reported >= MAX_POOL_FINDINGS {
+            continue;
+        }
+        reported += 1;
+        let mut f = Finding::new(
+            NAME,
+            "miner_config",
+            Class::Miner,
+            score,
+            format!("miner configuration: pool {} with {why}", e.endpoint.display()),
+        )
+        .fact(fact)
+        .with_evidence(Evidence::config(e.url_key, e.url));
+        if let Some((k, u)) = e.user {
+            users.insert(u.to_owned());
+            match &wallet {
+                Some(w) => {
+                    users.insert(w.address.clone());
+                    f.push_evidence(Evidence::config(k, format!("{u} ({})", w.describe())));
+                }
+                None => f.push_evidence(Evidence::config(k, u)),
+            }
+        }
+        if let Some((k, v)) = algo {
+            f.push_evidence(Evidence::config(k, v));
+        }
+        for k in facts.miner_keys.iter().take(3) {
+            f.push_evidence(Evidence::text(format!("miner-only key {k}")));
+        }
+        if let Some(fam) = family {
+            f = f.family(fam);
+        }
+        out.push(f);
+    }
+    // A miner's settings file without its pools (xmr-stak's config.txt, an xmrig config whose
+    // pools are given on the command line).
+    if reported == 0 && facts.miner_keys.len() >= 3 {
+        let mut f = Finding::new(
+            NAME,
+            "miner_settings",
+            Class::Miner,
+            45,
+            format!("miner settings ({} miner-only keys)", facts.miner_keys.len()),
+        )
+        .fact("miner-settings");
+        for k in &facts.miner_keys {
+            f.push_evidence(Evidence::text(format!("miner-only key {k}")));
+        }
+        if let Some(fam) = family {
+            f = f.family(fam);
+        }
+        out.push(f);
+    }
+}
+
+/// Where command lines come from, for the evidence: the file itself, or a decoded layer found
+/// at a line of the file.
+#[derive(Clone, Copy)]
+pub(crate) struct DecodedAt {
+    pub line: usize,
+}
+
+/// Reports every miner launch command in `text`. Wallets given as users are added to `users`.
+pub(crate) fn scan_command_lines(
+    text: &str,
+    ind: &Indicators,
+    decoded: Option<DecodedAt>,
+    out: &mut Vec<Finding>,
+    users: &mut BTreeSet<String>,
+) {
+    let mut seen = BTreeSet::new();
+    let mut reported = 0;
+    let tasks = task_commands(text);
+    let lines = text.lines().enumerate().map(|(n, l)| (n, Cow::Borrowed(l)));
+    for (n, line) in lines.chain(tasks.into_iter().map(|(n, l)| (n, Cow::Owned(l)))) {
+        let line = line.as_ref();
+        if line.len() > MAX_LINE || reported >= MAX_POOL_FINDINGS {
+            continue;
+        }
+        for l in launches_in_line(line, ind) {
+            let fact = match &l.endpoint {
+                Some(e) => pool_fact(&e.host, e.port),
+                None => format!("miner-command:{}", l.program.as_deref().map(|p| p.to_ascii_lowercase()).unwrap_or_default()),
+            };
+            if !seen.insert(fact.clone()) {
+                continue;
+            }
+            reported += 1;
+            let (line_no, shown, where_) = match decoded {
+                Some(d) => (d.line, format!("decoded: {}", line.trim()), " (in base64-decoded text)"),
+                None => (n + 1, line.trim().to_owned(), ""),
+            };
+            let mut f = Finding::new(NAME, "miner_command_line", Class::Miner, l.score, format!("miner launch command: {}{where_}", l.reason))
+                .fact(fact)
+                .with_evidence(Evidence::line(line_no, &shown));
+            if let Some(u) = &l.user {
+                users.insert(u.clone());
+            }
+            if let Some(w) = &l.wallet {
+                users.insert(w.address.clone());
+                f.push_evidence(Evidence::config("user", format!("{} ({})", w.address, w.describe())));
+            }
+            if let Some(p) = &l.known_pool {
+                f.push_evidence(Evidence::text(format!("known public pool {p}")));
+            }
+            if let Some(a) = &l.algo {
+                f.push_evidence(Evidence::config("algo", a));
+            }
+            if !l.miner_options.is_empty() {
+                f.push_evidence(Evidence::text(format!("miner-only options {}", l.miner_options.join(" "))));
+            }
+            if let Some(fam) = &l.family {
+                f = f.family(fam.clone());
+            }
+            out.push(f);
+        }
+    }
+}
+
+static TASK_EXEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)<Command>\s*(.*?)\s*</Command>\s*(?:<Arguments>\s*(.*?)\s*</Arguments>)?").expect("static regex")
+});
+
+/// A Task Scheduler action's command and arguments, which the XML keeps apart, as one command
+/// line (with the line number of the command).
+fn task_commands(text: &str) -> Vec<(usize, String)> {
+    if !text.contains("<Command>") {
+        return Vec::new();
+    }
+    let unescape = |s: &str| s.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    TASK_EXEC
+        .captures_iter(text)
+        .take(16)
+        .filter_map(|c| {
+            let cmd = c.get(1)?;
+            let args = c.get(2).map_or("", |a| a.as_str());
+            let line = text[..cmd.start()].bytes().filter(|&b| b == b'\n').count();
+            Some((line, format!("{} {}", unescape(cmd.as_str()), unescape(args))))
+        })
+        .collect()
+}
+
+/// Wallets not already reported as a pool user: information (donation lines, documentation).
+fn report_wallets(text: &str, users: &BTreeSet<String>, out: &mut Vec<Finding>) {
+    let mut seen = BTreeSet::new();
+    for (offset, w) in wallet::find_in_text(text, 64) {
+        if users.iter().any(|u| u.contains(&w.address)) || !seen.insert(w.address.clone()) {
+            continue;
+        }
+        if seen.len() > MAX_WALLET_FINDINGS {
+            break;
+        }
+        let line = text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
+        out.push(
+            Finding::new(NAME, "wallet_address", Class::Info, 10, format!("names a {}", w.describe()))
+                .fact(w.fact())
+                .with_evidence(Evidence::line(line, &w.address)),
+        );
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testkit;
+#[cfg(test)]
+mod tests;

