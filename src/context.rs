@@ -194,10 +194,31 @@ pub fn sniff(bytes: &[u8], name: &str) -> FileKind {
     if head.len() >= 263 && &head[257..262] == b"ustar" {
         return FileKind::Tar;
     }
+    if let Some(decoded) = utf16le_text(head) {
+        return sniff_text(decoded.as_bytes(), name);
+    }
     if !looks_like_text(head) {
         return FileKind::Data;
     }
     sniff_text(head, name)
+}
+
+/// Decodes UTF-16LE text that has no byte-order mark (Windows Task Scheduler XML, .reg
+/// exports): mostly ASCII-range characters with NUL high bytes. `None` when it is not that.
+pub fn utf16le_text(b: &[u8]) -> Option<String> {
+    if b.len() < 8 || b[1] != 0 || b[0] == 0 || !b[0].is_ascii() {
+        return None;
+    }
+    let sample = &b[..b.len().min(1024) & !1];
+    let pairs = sample.len() / 2;
+    let ascii = sample
+        .chunks_exact(2)
+        .filter(|c| c[1] == 0 && c[0] != 0 && (c[0] >= 0x20 || c[0].is_ascii_whitespace()))
+        .count();
+    if ascii * 10 < pairs * 9 {
+        return None;
+    }
+    Some(decode_utf16(&b[..b.len() & !1], u16::from_le_bytes))
 }
 
 fn sniff_text(head: &[u8], name: &str) -> FileKind {
@@ -617,6 +638,9 @@ pub fn decode_text(bytes: &[u8], kind: FileKind) -> Option<String> {
     if let Some(rest) = bytes.strip_prefix(b"\xfe\xff") {
         return Some(decode_utf16(rest, u16::from_be_bytes));
     }
+    if let Some(text) = utf16le_text(bytes) {
+        return Some(text);
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     Some(String::from_utf8_lossy(bytes).into_owned())
 }
@@ -688,6 +712,20 @@ mod tests {
             decode_text(&data, FileKind::Text).unwrap(),
             "<Task>schtasks</Task>"
         );
+    }
+
+    #[test]
+    fn sniffs_utf16le_without_bom_as_text() {
+        let mut data = Vec::new();
+        for c in "<?xml version=\"1.0\"?>\r\n<Task><Exec>x</Exec></Task>".encode_utf16() {
+            data.extend_from_slice(&c.to_le_bytes());
+        }
+        assert_eq!(sniff(&data, "MinerTask"), FileKind::Xml);
+        assert!(decode_text(&data, FileKind::Xml)
+            .unwrap()
+            .contains("<Task>"));
+        // Binary data with many NULs is not mistaken for it.
+        assert_eq!(utf16le_text(b"\x01\x00\x02\x00\x03\x00\x04\x00"), None);
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub struct Wallet {
 impl Wallet {
     /// `Monero address (checksum valid)`.
     pub fn describe(&self) -> String {
-        let proof = if self.checksum { "checksum valid" } else { "format only" };
+        let proof = if self.checksum {
+            "checksum valid"
+        } else {
+            "format only"
+        };
         format!("{} address ({proof})", self.coin.as_str())
     }
 
@@ -316,7 +320,9 @@ mod tests {
 
     #[test]
     fn monero_standard_integrated_and_subaddress() {
-        let keys: Vec<u8> = (0u8..64).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+        let keys: Vec<u8> = (0u8..64)
+            .map(|i| i.wrapping_mul(37).wrapping_add(11))
+            .collect();
         let std = make_cryptonote(18, &keys);
         assert_eq!(std.len(), 95);
         assert!(std.starts_with('4'));
@@ -333,7 +339,10 @@ mod tests {
         assert!(parse(&flip(&std, 50)).is_none());
         assert!(parse(&flip(&integrated, 100)).is_none());
         // Round trip of the block-wise encoding.
-        assert_eq!(monero_b58_decode(&monero_b58_encode(&ikeys)).unwrap(), ikeys);
+        assert_eq!(
+            monero_b58_decode(&monero_b58_encode(&ikeys)).unwrap(),
+            ikeys
+        );
     }
 
     #[test]
@@ -350,7 +359,10 @@ mod tests {
     #[test]
     fn bitcoin_base58check_and_forks() {
         // The genesis block's coinbase address.
-        assert_eq!(parse("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa").unwrap().coin, Coin::Bitcoin);
+        assert_eq!(
+            parse("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa").unwrap().coin,
+            Coin::Bitcoin
+        );
         assert!(parse("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb").is_none());
         let payload = [7u8; 20];
         for (version, coin) in [
@@ -366,7 +378,9 @@ mod tests {
             let addr = bs58::encode(&data).with_check().into_string();
             assert_eq!(parse(&addr).map(|w| w.coin), Some(coin), "{addr}");
         }
-        let rvn = bs58::encode([&[0x3cu8][..], &payload].concat()).with_check().into_string();
+        let rvn = bs58::encode([&[0x3cu8][..], &payload].concat())
+            .with_check()
+            .into_string();
         assert!(rvn.starts_with('R'));
     }
 
@@ -382,7 +396,8 @@ mod tests {
         // The crate's documented taproot example.
         assert!(parse("bc1py3m7vwnghyne9gnvcjw82j7gqt2rafgdmlmwmqnn3hvcmdm09rjqcgrtxs").is_some());
         // A v1 program with a bech32 (not bech32m) checksum is invalid per BIP-350.
-        let wrong = bech32::encode::<bech32::Bech32>(Hrp::parse("bc").unwrap(), &[1u8; 33]).unwrap();
+        let wrong =
+            bech32::encode::<bech32::Bech32>(Hrp::parse("bc").unwrap(), &[1u8; 33]).unwrap();
         assert!(parse(&wrong).is_none());
         assert!(parse(&flip(&v0, 10)).is_none());
     }
@@ -408,11 +423,18 @@ mod tests {
     #[test]
     fn pool_users_with_workers_and_difficulty() {
         let a = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A";
-        for user in [a.to_owned(), format!("{a}.rig01"), format!("{a}+50000"), format!("{a}/w1")] {
+        for user in [
+            a.to_owned(),
+            format!("{a}.rig01"),
+            format!("{a}+50000"),
+            format!("{a}/w1"),
+        ] {
             assert_eq!(from_user(&user).unwrap().address, a, "{user}");
         }
         assert_eq!(
-            from_user("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed.worker1").unwrap().coin,
+            from_user("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed.worker1")
+                .unwrap()
+                .coin,
             Coin::Ethereum
         );
         assert!(from_user("admin").is_none());
@@ -421,7 +443,8 @@ mod tests {
 
     #[test]
     fn finds_addresses_in_text_but_not_identifiers() {
-        let text = "Donate: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa thanks; id=abcdefghijkmnopqrstuvwxyz123456";
+        let text =
+            "Donate: 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa thanks; id=abcdefghijkmnopqrstuvwxyz123456";
         let found = find_in_text(text, 10);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, 8);

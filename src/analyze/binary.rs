@@ -105,7 +105,11 @@ const PACKER_SECTIONS: &[(&str, &str)] = &[
 /// The groups of process hollowing: a suspended process is created (or its thread resumed), its
 /// image unmapped, new code written into it and its thread pointed at that code.
 const HOLLOW_UNMAP: &[&str] = &["NtUnmapViewOfSection", "ZwUnmapViewOfSection"];
-const HOLLOW_WRITE: &[&str] = &["WriteProcessMemory", "NtWriteVirtualMemory", "ZwWriteVirtualMemory"];
+const HOLLOW_WRITE: &[&str] = &[
+    "WriteProcessMemory",
+    "NtWriteVirtualMemory",
+    "ZwWriteVirtualMemory",
+];
 const HOLLOW_CONTEXT: &[&str] = &[
     "SetThreadContext",
     "Wow64SetThreadContext",
@@ -217,7 +221,16 @@ const DAEMONS: &[&str] = &[
     "polkitd",
     "irqbalance",
 ];
-const SYSTEM_DIRS: &[&str] = &["/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/lib32/", "/nix/store/", "/snap/"];
+const SYSTEM_DIRS: &[&str] = &[
+    "/usr/",
+    "/bin/",
+    "/sbin/",
+    "/lib/",
+    "/lib64/",
+    "/lib32/",
+    "/nix/store/",
+    "/snap/",
+];
 /// Windows processes whose names miners borrow, legitimate only in System32 (and its copies).
 const WINDOWS_NAMES: &[&str] = &[
     "svchost.exe",
@@ -235,7 +248,11 @@ const WINDOWS_NAMES: &[&str] = &[
     "rundll32.exe",
     "explorer.exe",
 ];
-const WINDOWS_SYSTEM_DIRS: &[&str] = &["/windows/system32/", "/windows/syswow64/", "/windows/winsxs/"];
+const WINDOWS_SYSTEM_DIRS: &[&str] = &[
+    "/windows/system32/",
+    "/windows/syswow64/",
+    "/windows/winsxs/",
+];
 
 /// A function the file imports or names among its strings (to resolve at run time).
 #[derive(Default)]
@@ -328,8 +345,14 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
         Ok(info) => Some(info),
         Err(e) => {
             out.push(
-                Finding::new(NAME, "unparsed_structure", Class::Info, 5, "executable header that does not parse")
-                    .with_evidence(Evidence::text(&e.0)),
+                Finding::new(
+                    NAME,
+                    "unparsed_structure",
+                    Class::Info,
+                    5,
+                    "executable header that does not parse",
+                )
+                .with_evidence(Evidence::text(&e.0)),
             );
             None
         }
@@ -352,7 +375,13 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
 
     if out.len() > first || !miner.is_empty() {
         if let Some(info) = info {
-            out.push(Finding::new(NAME, "binary_summary", Class::Info, 0, info.describe()));
+            out.push(Finding::new(
+                NAME,
+                "binary_summary",
+                Class::Info,
+                0,
+                info.describe(),
+            ));
         }
     }
 }
@@ -390,13 +419,10 @@ fn packing(
         upx.push(Evidence::bytes((tail_start + at) as u64, b"UPX!"));
     }
     const UPX_INFO: &[u8] = b"This file is packed with the UPX";
-    let windows = [
-        (0, &bytes[..bytes.len().min(UPX_INFO_WINDOW)]),
-        {
-            let s = bytes.len().saturating_sub(UPX_INFO_WINDOW);
-            (s, &bytes[s..])
-        },
-    ];
+    let windows = [(0, &bytes[..bytes.len().min(UPX_INFO_WINDOW)]), {
+        let s = bytes.len().saturating_sub(UPX_INFO_WINDOW);
+        (s, &bytes[s..])
+    }];
     for (base, w) in windows {
         if let Some(at) = memchr::memmem::find(w, UPX_INFO) {
             upx.push(Evidence::bytes((base + at) as u64, UPX_INFO));
@@ -417,8 +443,14 @@ fn packing(
         }
     }
     if !upx.is_empty() {
-        let mut f = with_miner(Finding::new(NAME, "upx_packed", class, score, format!("packed with UPX{why}")))
-            .tag("packer:upx");
+        let mut f = with_miner(Finding::new(
+            NAME,
+            "upx_packed",
+            class,
+            score,
+            format!("packed with UPX{why}"),
+        ))
+        .tag("packer:upx");
         for e in upx {
             f.push_evidence(e);
         }
@@ -433,7 +465,10 @@ fn packing(
             score,
             format!("packed or protected with {packer}{why}"),
         ))
-        .tag(format!("packer:{}", packer.to_ascii_lowercase().replace(' ', "-")));
+        .tag(format!(
+            "packer:{}",
+            packer.to_ascii_lowercase().replace(' ', "-")
+        ));
         for e in evidence {
             f.push_evidence(e);
         }
@@ -527,11 +562,18 @@ fn windows_capabilities(functions: &Functions, ctx: &FileContext, out: &mut Vec<
 
 /// An LD_PRELOAD library that filters directory listings of /proc.
 fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
-    let shared = info.elf.as_ref().is_some_and(|e| e.elf_type == ElfType::SharedObject);
+    let shared = info
+        .elf
+        .as_ref()
+        .is_some_and(|e| e.elf_type == ElfType::SharedObject);
     if !shared || info.export_count > HIDER_MAX_EXPORTS {
         return;
     }
-    let hooks: Vec<&String> = info.exports.iter().filter(|e| READDIR.contains(&e.as_str())).collect();
+    let hooks: Vec<&String> = info
+        .exports
+        .iter()
+        .filter(|e| READDIR.contains(&e.as_str()))
+        .collect();
     if hooks.is_empty() {
         return;
     }
@@ -551,8 +593,15 @@ fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
     for h in hooks {
         f.push_evidence(Evidence::Export { name: h.clone() });
     }
-    f.push_evidence(Evidence::bytes(proc_string.offset, proc_string.text.as_bytes()));
-    if let Some(e) = info.imports.iter().find(|i| DLSYM.contains(&i.name.as_str())) {
+    f.push_evidence(Evidence::bytes(
+        proc_string.offset,
+        proc_string.text.as_bytes(),
+    ));
+    if let Some(e) = info
+        .imports
+        .iter()
+        .find(|i| DLSYM.contains(&i.name.as_str()))
+    {
         f.push_evidence(Evidence::import(e.library.as_deref(), &e.name));
     }
     out.push(f);
@@ -561,10 +610,19 @@ fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
 /// prctl/pthread_setname_np beside a kernel thread's name: renames itself after one. Daemon
 /// names are left out here: systemd's own tools name themselves `systemd-*`.
 fn process_rename(ctx: &FileContext, functions: &Functions, out: &mut Vec<Finding>) {
-    let Some(call) = RENAME.iter().find_map(|n| functions.found.get(*n)) else { return };
+    let Some(call) = RENAME.iter().find_map(|n| functions.found.get(*n)) else {
+        return;
+    };
     let disguise = ctx.strings().iter().find(|s| {
-        let name = s.text.trim().trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-        !name.contains(' ') && name.len() <= 32 && KERNEL_THREADS.iter().any(|k| name.starts_with(k))
+        let name = s
+            .text
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase();
+        !name.contains(' ')
+            && name.len() <= 32
+            && KERNEL_THREADS.iter().any(|k| name.starts_with(k))
     });
     if let Some(s) = disguise {
         out.push(
@@ -590,10 +648,17 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
         _ => Vec::new(),
     };
     // Reading TracerPid from /proc/self/status is the static binary's way to spot a debugger.
-    let tracer_pid = format == Format::Elf && ctx.strings().iter().any(|s| s.text.contains("TracerPid"));
+    let tracer_pid =
+        format == Format::Elf && ctx.strings().iter().any(|s| s.text.contains("TracerPid"));
     if !anti_debug.is_empty() || tracer_pid {
-        let mut f = Finding::new(NAME, "anti_debug", Class::Info, 15, "checks for or blocks a debugger")
-            .when_miner(Class::Evasion);
+        let mut f = Finding::new(
+            NAME,
+            "anti_debug",
+            Class::Info,
+            15,
+            "checks for or blocks a debugger",
+        )
+        .when_miner(Class::Evasion);
         for e in anti_debug {
             f.push_evidence(e.clone());
         }
@@ -604,18 +669,31 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
     }
 
     if format == Format::Pe {
-        if let (Some(open), Some(create)) = (functions.any(SERVICE_MANAGER), functions.any(SERVICE_CREATE)) {
+        if let (Some(open), Some(create)) = (
+            functions.any(SERVICE_MANAGER),
+            functions.any(SERVICE_CREATE),
+        ) {
             out.push(
-                Finding::new(NAME, "service_install", Class::Info, 20, "can install a Windows service")
-                    .when_miner(Class::Persistence)
-                    .with_evidence(open.clone())
-                    .with_evidence(create.clone()),
+                Finding::new(
+                    NAME,
+                    "service_install",
+                    Class::Info,
+                    20,
+                    "can install a Windows service",
+                )
+                .when_miner(Class::Persistence)
+                .with_evidence(open.clone())
+                .with_evidence(create.clone()),
             );
         }
     }
 
     // GPU compute and MSR access serve mining: beside miner code they are more miner evidence.
-    let mut gpu: Vec<Evidence> = functions.all_of(GPU_FUNCTIONS).into_iter().cloned().collect();
+    let mut gpu: Vec<Evidence> = functions
+        .all_of(GPU_FUNCTIONS)
+        .into_iter()
+        .cloned()
+        .collect();
     let mut msr: Vec<Evidence> = Vec::new();
     for s in ctx.strings() {
         if gpu.len() >= 8 && msr.len() >= 4 {
@@ -635,8 +713,14 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
         }
     }
     if !gpu.is_empty() {
-        let mut f = Finding::new(NAME, "gpu_compute", Class::Info, 15, "uses GPU compute (OpenCL, CUDA or NVML)")
-            .when_miner(Class::Miner);
+        let mut f = Finding::new(
+            NAME,
+            "gpu_compute",
+            Class::Info,
+            15,
+            "uses GPU compute (OpenCL, CUDA or NVML)",
+        )
+        .when_miner(Class::Miner);
         for e in gpu {
             f.push_evidence(e);
         }
@@ -678,7 +762,11 @@ impl Place {
             ..Place::default()
         };
         let n = place.normalized.as_str();
-        for (prefix, why) in [("/tmp/", "/tmp"), ("/var/tmp/", "/var/tmp"), ("/dev/shm/", "/dev/shm")] {
+        for (prefix, why) in [
+            ("/tmp/", "/tmp"),
+            ("/var/tmp/", "/var/tmp"),
+            ("/dev/shm/", "/dev/shm"),
+        ] {
             if n.starts_with(prefix) {
                 place.temporary = true;
                 place.temporary_why = why;
@@ -733,9 +821,15 @@ fn context(ctx: &FileContext, place: &Place, out: &mut Vec<Finding>) {
     }
     if place.hidden {
         out.push(
-            Finding::new(NAME, "hidden_location", Class::Info, 20, "program kept in a hidden file or directory")
-                .when_miner(Class::Hiding)
-                .with_evidence(Evidence::path(path)),
+            Finding::new(
+                NAME,
+                "hidden_location",
+                Class::Info,
+                20,
+                "program kept in a hidden file or directory",
+            )
+            .when_miner(Class::Hiding)
+            .with_evidence(Evidence::path(path)),
         );
     }
 
@@ -751,7 +845,8 @@ fn context(ctx: &FileContext, place: &Place, out: &mut Vec<Finding>) {
     } else {
         imitated_linux_name(name).and_then(|d| {
             let in_system = SYSTEM_DIRS.iter().any(|s| n.starts_with(s)) && !place.hidden;
-            (!in_system).then(|| format!("named like the system daemon {d} outside the system directories"))
+            (!in_system)
+                .then(|| format!("named like the system daemon {d} outside the system directories"))
         })
     };
     if let Some(why) = imitated {

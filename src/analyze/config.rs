@@ -82,25 +82,7 @@ impl AnalyzerWorker for ConfigWorker {
 /// The file as text: `ctx.text()`, or BOM-less UTF-16LE (Task Scheduler XML, .reg exports)
 /// that the sniffer took for binary data.
 pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
-    if let Some(t) = ctx.text() {
-        return Some(Cow::Borrowed(t));
-    }
-    utf16le_text(ctx.bytes).map(Cow::Owned)
-}
-
-/// Decodes UTF-16LE text without a BOM: ASCII-range characters with NUL high bytes.
-pub(crate) fn utf16le_text(b: &[u8]) -> Option<String> {
-    if b.len() < 8 || b[1] != 0 || b[0] == 0 || !b[0].is_ascii() || b.len() > MAX_TEXT {
-        return None;
-    }
-    let sample = &b[..b.len().min(1024) & !1];
-    let pairs = sample.len() / 2;
-    let ascii = sample.chunks_exact(2).filter(|c| c[1] == 0 && c[0] != 0 && (c[0] >= 0x20 || c[0].is_ascii_whitespace())).count();
-    if ascii * 10 < pairs * 9 {
-        return None;
-    }
-    let units = b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    Some(char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect())
+    ctx.text().map(Cow::Borrowed)
 }
 
 static JSON_KEY: LazyLock<Regex> =
@@ -132,8 +114,27 @@ fn norm(key: &str) -> String {
     key.to_ascii_lowercase().replace('_', "-")
 }
 
-const URL_KEYS: &[&str] = &["url", "pool", "pool-address", "pooladdress", "pool-url", "stratum", "server", "host", "address"];
-const USER_KEYS: &[&str] = &["user", "username", "login", "wallet", "wallet-address", "wal", "address", "account"];
+const URL_KEYS: &[&str] = &[
+    "url",
+    "pool",
+    "pool-address",
+    "pooladdress",
+    "pool-url",
+    "stratum",
+    "server",
+    "host",
+    "address",
+];
+const USER_KEYS: &[&str] = &[
+    "user",
+    "username",
+    "login",
+    "wallet",
+    "wallet-address",
+    "wal",
+    "address",
+    "account",
+];
 const ALGO_KEYS: &[&str] = &["algo", "algorithm", "coin", "currency"];
 /// Keys that only miner configs have.
 const MINER_KEYS: &[&str] = &[
@@ -167,9 +168,46 @@ const MINER_KEYS: &[&str] = &[
     "kawpow",
 ];
 /// Keys miners share with other software: counted only beside a pool entry.
-const COMMON_MINER_KEYS: &[&str] = &["cpu", "opencl", "cuda", "background", "tls", "keepalive", "threads", "intensity", "api-bind", "pools"];
+const COMMON_MINER_KEYS: &[&str] = &[
+    "cpu",
+    "opencl",
+    "cuda",
+    "background",
+    "tls",
+    "keepalive",
+    "threads",
+    "intensity",
+    "api-bind",
+    "pools",
+];
 /// Coins as configs name them.
-const COINS: &[&str] = &["monero", "xmr", "eth", "etc", "rvn", "ravencoin", "zec", "zcash", "ltc", "litecoin", "btc", "bitcoin", "erg", "kaspa", "kas", "flux", "beam", "grin", "aeon", "wownero", "wow", "haven", "xhv", "doge", "dogecoin"];
+const COINS: &[&str] = &[
+    "monero",
+    "xmr",
+    "eth",
+    "etc",
+    "rvn",
+    "ravencoin",
+    "zec",
+    "zcash",
+    "ltc",
+    "litecoin",
+    "btc",
+    "bitcoin",
+    "erg",
+    "kaspa",
+    "kas",
+    "flux",
+    "beam",
+    "grin",
+    "aeon",
+    "wownero",
+    "wow",
+    "haven",
+    "xhv",
+    "doge",
+    "dogecoin",
+];
 
 fn mining_algo_value(v: &str) -> bool {
     let v = v.to_ascii_lowercase();
@@ -205,7 +243,9 @@ fn collect_facts(v: &Value, depth: usize, facts: &mut DocFacts) {
                 collect_facts(val, depth + 1, facts);
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| collect_facts(i, depth + 1, facts)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| collect_facts(i, depth + 1, facts)),
         _ => {}
     }
 }
@@ -239,7 +279,10 @@ fn collect_entries<'a>(v: &'a Value, depth: usize, out: &mut Vec<PoolEntry<'a>>)
                 let mut endpoint = parse_endpoint(url).expect("checked above");
                 if endpoint.port.is_none() {
                     // gminer and others give the port apart.
-                    endpoint.port = map.get("port").and_then(|p| p.as_u64().or_else(|| p.as_str()?.parse().ok())).and_then(|p| u16::try_from(p).ok());
+                    endpoint.port = map
+                        .get("port")
+                        .and_then(|p| p.as_u64().or_else(|| p.as_str()?.parse().ok()))
+                        .and_then(|p| u16::try_from(p).ok());
                 }
                 let user = map
                     .iter()
@@ -257,23 +300,40 @@ fn collect_entries<'a>(v: &'a Value, depth: usize, out: &mut Vec<PoolEntry<'a>>)
                 collect_entries(val, depth + 1, out);
             }
         }
-        Value::Array(items) => items.iter().for_each(|i| collect_entries(i, depth + 1, out)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|i| collect_entries(i, depth + 1, out)),
         _ => {}
     }
 }
 
 fn family_of(facts: &DocFacts) -> Option<&'static str> {
     let has = |k: &str| facts.miner_keys.contains(k) || facts.common_keys.contains(k);
-    if has("pool-list") || has("wallet-address") || has("cpu-threads-conf") || has("h-print-time") || has("use-slow-memory") || has("use-nicehash") {
+    if has("pool-list")
+        || has("wallet-address")
+        || has("cpu-threads-conf")
+        || has("h-print-time")
+        || has("use-slow-memory")
+        || has("use-nicehash")
+    {
         Some("xmr-stak")
-    } else if has("donate-level") || has("randomx") || has("donate-over-proxy") || has("max-threads-hint") {
+    } else if has("donate-level")
+        || has("randomx")
+        || has("donate-over-proxy")
+        || has("max-threads-hint")
+    {
         Some("xmrig")
     } else {
         None
     }
 }
 
-fn judge_document(doc: &Value, ind: &Indicators, out: &mut Vec<Finding>, users: &mut BTreeSet<String>) {
+fn judge_document(
+    doc: &Value,
+    ind: &Indicators,
+    out: &mut Vec<Finding>,
+    users: &mut BTreeSet<String>,
+) {
     let mut facts = DocFacts::default();
     collect_facts(doc, 0, &mut facts);
     let mut entries = Vec::new();
@@ -284,7 +344,10 @@ fn judge_document(doc: &Value, ind: &Indicators, out: &mut Vec<Finding>, users: 
     for e in &entries {
         let wallet = e.user.and_then(|(_, u)| wallet::from_user(u));
         let known = ind.pool_for_host(&e.endpoint.host);
-        let algo = e.algo.filter(|(_, v)| mining_algo_value(v)).or(facts.algo.as_ref().map(|(k, v)| (k.as_str(), v.as_str())));
+        let algo = e
+            .algo
+            .filter(|(_, v)| mining_algo_value(v))
+            .or(facts.algo.as_ref().map(|(k, v)| (k.as_str(), v.as_str())));
         let miner_keys = facts.miner_keys.len();
         let (score, why) = if e.endpoint.stratum {
             (70, "a stratum pool URL".to_owned())
@@ -294,7 +357,10 @@ fn judge_document(doc: &Value, ind: &Indicators, out: &mut Vec<Finding>, users: 
             (65, format!("a {} as the pool user", w.describe()))
         } else if e.endpoint.pool_port() && (miner_keys >= 1 || algo.is_some()) {
             (55, "a pool port with miner-only settings".to_owned())
-        } else if e.endpoint.port.is_some() && !matches!(e.endpoint.scheme.as_deref(), Some("http" | "https")) && miner_keys >= 2 {
+        } else if e.endpoint.port.is_some()
+            && !matches!(e.endpoint.scheme.as_deref(), Some("http" | "https"))
+            && miner_keys >= 2
+        {
             (50, "a pool endpoint with miner-only settings".to_owned())
         } else {
             continue;
@@ -309,7 +375,10 @@ fn judge_document(doc: &Value, ind: &Indicators, out: &mut Vec<Finding>, users: 
             "miner_config",
             Class::Miner,
             score,
-            format!("miner configuration: pool {} with {why}", e.endpoint.display()),
+            format!(
+                "miner configuration: pool {} with {why}",
+                e.endpoint.display()
+            ),
         )
         .fact(fact)
         .with_evidence(Evidence::config(e.url_key, e.url));
@@ -342,7 +411,10 @@ fn judge_document(doc: &Value, ind: &Indicators, out: &mut Vec<Finding>, users: 
             "miner_settings",
             Class::Miner,
             45,
-            format!("miner settings ({} miner-only keys)", facts.miner_keys.len()),
+            format!(
+                "miner settings ({} miner-only keys)",
+                facts.miner_keys.len()
+            ),
         )
         .fact("miner-settings");
         for k in &facts.miner_keys {
@@ -382,25 +454,44 @@ pub(crate) fn scan_command_lines(
         for l in launches_in_line(line, ind) {
             let fact = match &l.endpoint {
                 Some(e) => pool_fact(&e.host, e.port),
-                None => format!("miner-command:{}", l.program.as_deref().map(|p| p.to_ascii_lowercase()).unwrap_or_default()),
+                None => format!(
+                    "miner-command:{}",
+                    l.program
+                        .as_deref()
+                        .map(|p| p.to_ascii_lowercase())
+                        .unwrap_or_default()
+                ),
             };
             if !seen.insert(fact.clone()) {
                 continue;
             }
             reported += 1;
             let (line_no, shown, where_) = match decoded {
-                Some(d) => (d.line, format!("decoded: {}", line.trim()), " (in base64-decoded text)"),
+                Some(d) => (
+                    d.line,
+                    format!("decoded: {}", line.trim()),
+                    " (in base64-decoded text)",
+                ),
                 None => (n + 1, line.trim().to_owned(), ""),
             };
-            let mut f = Finding::new(NAME, "miner_command_line", Class::Miner, l.score, format!("miner launch command: {}{where_}", l.reason))
-                .fact(fact)
-                .with_evidence(Evidence::line(line_no, &shown));
+            let mut f = Finding::new(
+                NAME,
+                "miner_command_line",
+                Class::Miner,
+                l.score,
+                format!("miner launch command: {}{where_}", l.reason),
+            )
+            .fact(fact)
+            .with_evidence(Evidence::line(line_no, &shown));
             if let Some(u) = &l.user {
                 users.insert(u.clone());
             }
             if let Some(w) = &l.wallet {
                 users.insert(w.address.clone());
-                f.push_evidence(Evidence::config("user", format!("{} ({})", w.address, w.describe())));
+                f.push_evidence(Evidence::config(
+                    "user",
+                    format!("{} ({})", w.address, w.describe()),
+                ));
             }
             if let Some(p) = &l.known_pool {
                 f.push_evidence(Evidence::text(format!("known public pool {p}")));
@@ -409,7 +500,10 @@ pub(crate) fn scan_command_lines(
                 f.push_evidence(Evidence::config("algo", a));
             }
             if !l.miner_options.is_empty() {
-                f.push_evidence(Evidence::text(format!("miner-only options {}", l.miner_options.join(" "))));
+                f.push_evidence(Evidence::text(format!(
+                    "miner-only options {}",
+                    l.miner_options.join(" ")
+                )));
             }
             if let Some(fam) = &l.family {
                 f = f.family(fam.clone());
@@ -420,7 +514,8 @@ pub(crate) fn scan_command_lines(
 }
 
 static TASK_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)<Command>\s*(.*?)\s*</Command>\s*(?:<Arguments>\s*(.*?)\s*</Arguments>)?").expect("static regex")
+    Regex::new(r"(?is)<Command>\s*(.*?)\s*</Command>\s*(?:<Arguments>\s*(.*?)\s*</Arguments>)?")
+        .expect("static regex")
 });
 
 /// A Task Scheduler action's command and arguments, which the XML keeps apart, as one command
@@ -429,7 +524,13 @@ fn task_commands(text: &str) -> Vec<(usize, String)> {
     if !text.contains("<Command>") {
         return Vec::new();
     }
-    let unescape = |s: &str| s.replace("&quot;", "\"").replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
     TASK_EXEC
         .captures_iter(text)
         .take(16)
@@ -437,7 +538,10 @@ fn task_commands(text: &str) -> Vec<(usize, String)> {
             let cmd = c.get(1)?;
             let args = c.get(2).map_or("", |a| a.as_str());
             let line = text[..cmd.start()].bytes().filter(|&b| b == b'\n').count();
-            Some((line, format!("{} {}", unescape(cmd.as_str()), unescape(args))))
+            Some((
+                line,
+                format!("{} {}", unescape(cmd.as_str()), unescape(args)),
+            ))
         })
         .collect()
 }
@@ -454,9 +558,15 @@ fn report_wallets(text: &str, users: &BTreeSet<String>, out: &mut Vec<Finding>) 
         }
         let line = text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
         out.push(
-            Finding::new(NAME, "wallet_address", Class::Info, 10, format!("names a {}", w.describe()))
-                .fact(w.fact())
-                .with_evidence(Evidence::line(line, &w.address)),
+            Finding::new(
+                NAME,
+                "wallet_address",
+                Class::Info,
+                10,
+                format!("names a {}", w.describe()),
+            )
+            .fact(w.fact())
+            .with_evidence(Evidence::line(line, &w.address)),
         );
     }
 }

@@ -86,13 +86,18 @@ impl AnalyzerWorker for IndicatorWorker {
 
         // Known pool hosts outside stratum URLs: a connection endpoint when a port follows.
         if let Some(hosts) = by_kind.get(&IndicatorKind::PoolHost) {
-            for (host, (offset, _)) in hosts {
+            for (pool, (offset, _)) in hosts {
                 if url_hosts
                     .iter()
-                    .any(|h| h == host || h.ends_with(&format!(".{host}")))
+                    .any(|h| h == pool || h.ends_with(&format!(".{pool}")))
                 {
                     continue;
                 }
+                // The host as written (`eth-eu1.nanopool.org`), so that the merge key matches
+                // what other analyzers report for the same endpoint.
+                let (start, host) = full_host(ctx.bytes, *offset, pool);
+                let host = &host;
+                let offset = &start;
                 let port = port_after(ctx.bytes, *offset + host.len());
                 let (class, score, what) = match port {
                     Some(_) => (strong(Class::Miner), 55, "mining pool endpoint"),
@@ -206,6 +211,24 @@ impl AnalyzerWorker for IndicatorWorker {
     }
 }
 
+/// Extends a matched pool domain backwards over the subdomain labels written before it.
+fn full_host(bytes: &[u8], offset: usize, pool: &str) -> (usize, String) {
+    let mut start = offset;
+    while start > 0 {
+        let b = bytes[start - 1];
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'.' {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    while start < offset && !bytes[start].is_ascii_alphanumeric() {
+        start += 1;
+    }
+    let written = String::from_utf8_lossy(&bytes[start..offset]).to_ascii_lowercase();
+    (start, format!("{written}{pool}"))
+}
+
 /// A `:port` right after a host name.
 fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
     let rest = bytes.get(end..)?.strip_prefix(b":")?;
@@ -270,6 +293,17 @@ mod tests {
         let list = "0.0.0.0 supportxmr.com\n0.0.0.0 minexmr.com\n0.0.0.0 nanopool.org\n0.0.0.0 2miners.com\n0.0.0.0 f2pool.com\n0.0.0.0 hashvault.pro:3333\n";
         let out = run("hosts", list);
         assert!(out.iter().all(|f| f.class == Class::Info), "{out:?}");
+    }
+
+    #[test]
+    fn pool_endpoint_fact_uses_the_host_as_written() {
+        let out = run(
+            "start.bat",
+            "EthDcrMiner64.exe -epool eth-eu1.nanopool.org:9999 -ewal x",
+        );
+        let f = out.iter().find(|f| f.rule == "pool_host").unwrap();
+        assert_eq!(f.fact.as_deref(), Some("pool:eth-eu1.nanopool.org:9999"));
+        assert_eq!(f.class, Class::Miner);
     }
 
     #[test]

@@ -27,8 +27,9 @@
 //! and the config analyzer's launch-command reader. Documentation (READMEs, man pages, HTML
 //! articles) that shows such commands gets `info` only.
 
-use super::config::{decoded_text, scan_command_lines, utf16le_text, DecodedAt};
+use super::config::{decoded_text, scan_command_lines, DecodedAt};
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
+use crate::context::utf16le_text;
 use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
@@ -63,7 +64,11 @@ struct ScriptWorker;
 
 impl AnalyzerWorker for ScriptWorker {
     fn applies(&self, kind: FileKind) -> bool {
-        kind.is_script() || matches!(kind, FileKind::Html | FileKind::Text | FileKind::Xml | FileKind::Data)
+        kind.is_script()
+            || matches!(
+                kind,
+                FileKind::Html | FileKind::Text | FileKind::Xml | FileKind::Data
+            )
     }
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
@@ -86,7 +91,11 @@ impl AnalyzerWorker for ScriptWorker {
         let mut decoded_findings = Vec::new();
         decode_layer(&text, ctx, &mut acc, &mut decoded_findings);
         for mut f in acc.findings.into_values().chain(decoded_findings) {
-            if doc && f.class.is_behaviour() && f.rule != "web_miner_library" && f.rule != "web_miner_injection" {
+            if doc
+                && f.class.is_behaviour()
+                && f.rule != "web_miner_library"
+                && f.rule != "web_miner_injection"
+            {
                 f.description.push_str(" (in documentation)");
                 f.class = Class::Info;
                 f.when_miner = None;
@@ -105,10 +114,25 @@ struct Acc {
 
 impl Acc {
     fn add(&mut self, rule: &Rule, evidence: Evidence) {
-        self.add_with(rule.rule, rule.class, rule.when_miner, rule.score, rule.desc, evidence);
+        self.add_with(
+            rule.rule,
+            rule.class,
+            rule.when_miner,
+            rule.score,
+            rule.desc,
+            evidence,
+        );
     }
 
-    fn add_with(&mut self, rule: &'static str, class: Class, when_miner: bool, score: u8, desc: &str, evidence: Evidence) {
+    fn add_with(
+        &mut self,
+        rule: &'static str,
+        class: Class,
+        when_miner: bool,
+        score: u8,
+        desc: &str,
+        evidence: Evidence,
+    ) {
         let f = self.findings.entry(rule).or_insert_with(|| {
             let f = Finding::new(NAME, rule, class, score, desc);
             if when_miner {
@@ -141,7 +165,13 @@ struct Rule {
     unless: &'static str,
 }
 
-const fn rule(rule: &'static str, class: Class, score: u8, desc: &'static str, pattern: &'static str) -> Rule {
+const fn rule(
+    rule: &'static str,
+    class: Class,
+    score: u8,
+    desc: &'static str,
+    pattern: &'static str,
+) -> Rule {
     Rule {
         rule,
         class,
@@ -153,7 +183,14 @@ const fn rule(rule: &'static str, class: Class, score: u8, desc: &'static str, p
     }
 }
 
-const fn rule_unless(rule: &'static str, class: Class, score: u8, desc: &'static str, pattern: &'static str, unless: &'static str) -> Rule {
+const fn rule_unless(
+    rule: &'static str,
+    class: Class,
+    score: u8,
+    desc: &'static str,
+    pattern: &'static str,
+    unless: &'static str,
+) -> Rule {
     Rule {
         rule,
         class,
@@ -165,7 +202,13 @@ const fn rule_unless(rule: &'static str, class: Class, score: u8, desc: &'static
     }
 }
 
-const fn ctx_rule(rule: &'static str, class: Class, score: u8, desc: &'static str, pattern: &'static str) -> Rule {
+const fn ctx_rule(
+    rule: &'static str,
+    class: Class,
+    score: u8,
+    desc: &'static str,
+    pattern: &'static str,
+) -> Rule {
     Rule {
         rule,
         class,
@@ -181,70 +224,215 @@ use Class::{DownloadExec, Evasion, Info, Miner, Persistence};
 
 static RULES: &[Rule] = &[
     // Persistence.
-    rule_unless("cron_persistence", Persistence, 40, "installs a cron job",
+    rule_unless(
+        "cron_persistence",
+        Persistence,
+        40,
+        "installs a cron job",
         r"(?i)crontab\s+-l\b.*\|\s*crontab\b|\|\s*crontab\s+(?:-u\s+\S+\s+)?-\s*$|\bcrontab\s+(?:-u\s+\S+\s+)?[^-\s|;&]\S*\s*(?:$|[;&])|(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:var/spool/cron|etc/cron\.(?:d|hourly|daily|weekly|monthly)|etc/crontab)\b",
-        r"\bgrep\s+-v\b|\bsed\s+.*/d\b|\bcrontab\s+-r\b"),
-    rule_unless("shell_profile", Persistence, 35, "appends a command to a shell start-up file",
+        r"\bgrep\s+-v\b|\bsed\s+.*/d\b|\bcrontab\s+-r\b",
+    ),
+    rule_unless(
+        "shell_profile",
+        Persistence,
+        35,
+        "appends a command to a shell start-up file",
         r"(?:>>|\btee\s+-a\s+)\s*(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/\s]+)/\.(?:bashrc|bash_profile|bash_login|profile|zshrc)\b|(?:>>|\btee\s+-a\s+)\s*/etc/(?:profile|bash\.bashrc|profile\.d/\S+)",
-        r"\bexport\s|\bPATH=|\balias\s|\bsource\s|\.\s+\x22?\$HOME|\bcomplete\s|\beval\s|\bulimit\b|\bumask\b|\bfpath\b"),
-    rule("scheduled_task", Persistence, 40, "creates a scheduled task",
-        r"(?i)\bschtasks(?:\.exe)?\s+/create\b|\bRegister-ScheduledTask\b|\bNew-ScheduledTaskAction\b"),
-    rule("systemd_persistence", Persistence, 35, "installs or enables a service",
-        r"(?i)\bsystemctl\s+(?:--\S+\s+)*enable\b|(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:etc|lib|usr/lib)/systemd/system/\S+\.(?:service|timer)\b|\bupdate-rc\.d\s+\S+\s+(?:defaults|enable)\b|\bchkconfig\s+(?:--add\s+\S+|\S+\s+on)\b"),
-    rule("rc_local", Persistence, 40, "adds a command to a boot script",
-        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/(?:rc\.d/)?rc\.local\b|\b(?:cp|mv)\s+\S+\s+/etc/init\.d/\S+|(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/init\.d/\S+"),
-    rule("ssh_authorized_keys", Persistence, 40, "adds an SSH key for access",
-        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*\S*authorized_keys2?\b"),
-    rule("ld_preload", Persistence, 55, "writes /etc/ld.so.preload",
-        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/ld\.so\.preload\b|\b(?:cp|mv)\s+\S+\s+/etc/ld\.so\.preload\b"),
-    rule("run_key", Persistence, 45, "adds a Run registry key",
-        r"(?i)\breg(?:\.exe)?\s+add\s+\S*\\CurrentVersion\\Run(?:Once)?\b|\b(?:Set|New)-ItemProperty\b.*\\CurrentVersion\\Run(?:Once)?\b|\bRegWrite\b.*\\CurrentVersion\\Run(?:Once)?\\"),
-    rule("wmi_persistence", Persistence, 50, "creates a WMI event subscription",
-        r"(?i)\b__EventFilter\b|\bCommandLineEventConsumer\b|\bActiveScriptEventConsumer\b"),
-    rule("startup_folder", Persistence, 40, "writes to the Startup folder",
-        r"(?i)\\Start Menu\\Programs\\Startup\\|\bshell:startup\b|\[Environment\]::GetFolderPath\(\s*['\x22]?Startup"),
+        r"\bexport\s|\bPATH=|\balias\s|\bsource\s|\.\s+\x22?\$HOME|\bcomplete\s|\beval\s|\bulimit\b|\bumask\b|\bfpath\b",
+    ),
+    rule(
+        "scheduled_task",
+        Persistence,
+        40,
+        "creates a scheduled task",
+        r"(?i)\bschtasks(?:\.exe)?\s+/create\b|\bRegister-ScheduledTask\b|\bNew-ScheduledTaskAction\b",
+    ),
+    rule(
+        "systemd_persistence",
+        Persistence,
+        35,
+        "installs or enables a service",
+        r"(?i)\bsystemctl\s+(?:--\S+\s+)*enable\b|(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:etc|lib|usr/lib)/systemd/system/\S+\.(?:service|timer)\b|\bupdate-rc\.d\s+\S+\s+(?:defaults|enable)\b|\bchkconfig\s+(?:--add\s+\S+|\S+\s+on)\b",
+    ),
+    rule(
+        "rc_local",
+        Persistence,
+        40,
+        "adds a command to a boot script",
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/(?:rc\.d/)?rc\.local\b|\b(?:cp|mv)\s+\S+\s+/etc/init\.d/\S+|(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/init\.d/\S+",
+    ),
+    rule(
+        "ssh_authorized_keys",
+        Persistence,
+        40,
+        "adds an SSH key for access",
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*\S*authorized_keys2?\b",
+    ),
+    rule(
+        "ld_preload",
+        Persistence,
+        55,
+        "writes /etc/ld.so.preload",
+        r"(?:>>?|\btee\s+(?:-a\s+)?)\s*/etc/ld\.so\.preload\b|\b(?:cp|mv)\s+\S+\s+/etc/ld\.so\.preload\b",
+    ),
+    rule(
+        "run_key",
+        Persistence,
+        45,
+        "adds a Run registry key",
+        r"(?i)\breg(?:\.exe)?\s+add\s+\S*\\CurrentVersion\\Run(?:Once)?\b|\b(?:Set|New)-ItemProperty\b.*\\CurrentVersion\\Run(?:Once)?\b|\bRegWrite\b.*\\CurrentVersion\\Run(?:Once)?\\",
+    ),
+    rule(
+        "wmi_persistence",
+        Persistence,
+        50,
+        "creates a WMI event subscription",
+        r"(?i)\b__EventFilter\b|\bCommandLineEventConsumer\b|\bActiveScriptEventConsumer\b",
+    ),
+    rule(
+        "startup_folder",
+        Persistence,
+        40,
+        "writes to the Startup folder",
+        r"(?i)\\Start Menu\\Programs\\Startup\\|\bshell:startup\b|\[Environment\]::GetFolderPath\(\s*['\x22]?Startup",
+    ),
     // Download and execute.
-    rule("pipe_to_shell", DownloadExec, 40, "pipes a download into an interpreter",
-        r"(?i)\b(?:curl|wget|fetch)\b[^|;&]*\|\s*(?:sudo\s+)?(?:-\S+\s+)*(?:/(?:usr/)?bin/)?(?:ba|da|z|k)?sh\b|\b(?:ba|z)?sh\s+(?:-c\s+)?[\x22']?\$\(\s*(?:curl|wget)\b|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b|\b(?:curl|wget)\b[^|;&]*\|\s*(?:sudo\s+)?(?:python[23]?|perl|php|ruby)\b"),
-    rule("powershell_download_exec", DownloadExec, 50, "runs a downloaded PowerShell script",
-        r"(?i)\b(?:iex|invoke-expression)\b.*\b(?:downloadstring|downloaddata|invoke-webrequest|iwr|irm|invoke-restmethod|net\.webclient)\b|\b(?:downloadstring|invoke-webrequest|iwr|irm|invoke-restmethod)\b.*\|\s*(?:iex|invoke-expression)\b|\bdownloadfile\s*\(.*\).*\b(?:start-process|invoke-item|start)\b"),
-    rule("certutil_download", DownloadExec, 50, "downloads with certutil",
-        r"(?i)\bcertutil(?:\.exe)?\b.*-urlcache\b"),
-    rule("bitsadmin_download", DownloadExec, 45, "downloads with BITS",
-        r"(?i)\bbitsadmin(?:\.exe)?\b.*/transfer\b|\bStart-BitsTransfer\b.*https?://"),
-    rule("python_download_exec", DownloadExec, 45, "downloads and runs code from a one-liner",
-        r"(?i)\bpython[23]?(?:\.exe)?\s+-c\s+.*\b(?:urllib|urlopen|requests\.get)\b|\bexec\s*\(\s*(?:urllib|requests|__import__\(\s*['\x22]urllib)|\bperl\s+-e\s+.*\b(?:LWP::|IO::Socket)"),
-    rule("mshta_remote", DownloadExec, 50, "runs remote script with mshta or regsvr32",
-        r"(?i)\bmshta(?:\.exe)?\s+[\x22']?(?:https?|vbscript|javascript):|\bregsvr32\b.*/i:https?://"),
+    rule(
+        "pipe_to_shell",
+        DownloadExec,
+        40,
+        "pipes a download into an interpreter",
+        r"(?i)\b(?:curl|wget|fetch)\b[^|;&]*\|\s*(?:sudo\s+)?(?:-\S+\s+)*(?:/(?:usr/)?bin/)?(?:ba|da|z|k)?sh\b|\b(?:ba|z)?sh\s+(?:-c\s+)?[\x22']?\$\(\s*(?:curl|wget)\b|\b(?:ba|z)?sh\s+<\(\s*(?:curl|wget)\b|\b(?:curl|wget)\b[^|;&]*\|\s*(?:sudo\s+)?(?:python[23]?|perl|php|ruby)\b",
+    ),
+    rule(
+        "powershell_download_exec",
+        DownloadExec,
+        50,
+        "runs a downloaded PowerShell script",
+        r"(?i)\b(?:iex|invoke-expression)\b.*\b(?:downloadstring|downloaddata|invoke-webrequest|iwr|irm|invoke-restmethod|net\.webclient)\b|\b(?:downloadstring|invoke-webrequest|iwr|irm|invoke-restmethod)\b.*\|\s*(?:iex|invoke-expression)\b|\bdownloadfile\s*\(.*\).*\b(?:start-process|invoke-item|start)\b",
+    ),
+    rule(
+        "certutil_download",
+        DownloadExec,
+        50,
+        "downloads with certutil",
+        r"(?i)\bcertutil(?:\.exe)?\b.*-urlcache\b",
+    ),
+    rule(
+        "bitsadmin_download",
+        DownloadExec,
+        45,
+        "downloads with BITS",
+        r"(?i)\bbitsadmin(?:\.exe)?\b.*/transfer\b|\bStart-BitsTransfer\b.*https?://",
+    ),
+    rule(
+        "python_download_exec",
+        DownloadExec,
+        45,
+        "downloads and runs code from a one-liner",
+        r"(?i)\bpython[23]?(?:\.exe)?\s+-c\s+.*\b(?:urllib|urlopen|requests\.get)\b|\bexec\s*\(\s*(?:urllib|requests|__import__\(\s*['\x22]urllib)|\bperl\s+-e\s+.*\b(?:LWP::|IO::Socket)",
+    ),
+    rule(
+        "mshta_remote",
+        DownloadExec,
+        50,
+        "runs remote script with mshta or regsvr32",
+        r"(?i)\bmshta(?:\.exe)?\s+[\x22']?(?:https?|vbscript|javascript):|\bregsvr32\b.*/i:https?://",
+    ),
     // Evasion.
-    rule("chattr_immutable", Evasion, 35, "makes files immutable (chattr +i)",
-        r"\bchattr\s+(?:-\w+\s+)*\+[a-zA-Z]*i"),
-    ctx_rule("chattr_unlock", Evasion, 25, "removes the immutable flag (chattr -i)",
-        r"\bchattr\s+(?:-R\s+)?-[a-zA-Z]*i\b"),
-    rule("disable_selinux", Evasion, 35, "disables SELinux",
-        r"(?i)\bsetenforce\s+0\b|SELINUX=disabled"),
-    rule("disable_firewall", Evasion, 35, "disables the firewall",
-        r"(?i)\bufw\s+disable\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|iptables)\b|\bservice\s+(?:iptables|firewalld)\s+stop\b|\bnetsh\s+(?:adv)?firewall\s+set\b.*\b(?:state\s+off|opmode\s+disable)"),
-    rule("disable_defender", Evasion, 50, "weakens Microsoft Defender",
-        r"(?i)\bSet-MpPreference\b.*-Disable\w+|\bAdd-MpPreference\b.*-Exclusion\w+|\bDisableAntiSpyware\b|\bDisableRealtimeMonitoring\b"),
-    rule("clear_history", Evasion, 35, "clears shell history",
-        r"(?i)\bhistory\s+-c\b|\bunset\s+HISTFILE\b|\bHISTFILE=/dev/null|\bHISTSIZE=0\b|\brm\s+(?:-\w+\s+)*\S*\.bash_history\b|>\s*\S*\.bash_history\b"),
-    rule("clear_logs", Evasion, 40, "clears system logs",
-        r"(?i)(?:^|[;&|]\s*|\becho\s*|cat\s+/dev/null\s*|truncate\s+-s\s*0\s+)>?\s*/var/log/(?:wtmp|btmp|lastlog|secure|auth\.log|messages|syslog)\b|\brm\s+-\w*\s+/var/log/(?:wtmp|btmp|lastlog|secure|auth\.log|messages|syslog)\b|\bwevtutil(?:\.exe)?\s+(?:cl|clear-log)\b|\bClear-EventLog\b"),
-    ctx_rule("hidden_window", Evasion, 25, "runs in a hidden window",
-        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*$|\bstart\s+/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>"),
-    rule("hidden_attributes", Evasion, 35, "hides files with attributes",
-        r"(?i)\battrib(?:\.exe)?\s+.*\+h\b|\.Attributes\s*=.*\bHidden\b"),
-    rule("base64_to_shell", Evasion, 45, "decodes base64 into an interpreter",
-        r"(?i)\bbase64\s+(?:-d|--decode|-D)\b[^|]*\|\s*(?:sudo\s+)?(?:ba|da|z|k)?sh\b|\bbase64\s+(?:-d|--decode)\s*\)?\s*\|\s*(?:ba|z)?sh\b|\beval\s*[(\x22]?\s*\$\(\s*echo\s+\S+\s*\|\s*base64\s+(?:-d|--decode)|\bexec\s*\(\s*(?:base64\.b64decode|__import__\(\s*['\x22]base64)|\beval\s*\(\s*(?:base64_decode|gzinflate\s*\(\s*base64_decode|decode_base64)|FromBase64String\s*\(.*\b(?:iex|invoke-expression)\b|\b(?:iex|invoke-expression)\b.*FromBase64String"),
+    rule(
+        "chattr_immutable",
+        Evasion,
+        35,
+        "makes files immutable (chattr +i)",
+        r"\bchattr\s+(?:-\w+\s+)*\+[a-zA-Z]*i",
+    ),
+    ctx_rule(
+        "chattr_unlock",
+        Evasion,
+        25,
+        "removes the immutable flag (chattr -i)",
+        r"\bchattr\s+(?:-R\s+)?-[a-zA-Z]*i\b",
+    ),
+    rule(
+        "disable_selinux",
+        Evasion,
+        35,
+        "disables SELinux",
+        r"(?i)\bsetenforce\s+0\b|SELINUX=disabled",
+    ),
+    rule(
+        "disable_firewall",
+        Evasion,
+        35,
+        "disables the firewall",
+        r"(?i)\bufw\s+disable\b|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|iptables)\b|\bservice\s+(?:iptables|firewalld)\s+stop\b|\bnetsh\s+(?:adv)?firewall\s+set\b.*\b(?:state\s+off|opmode\s+disable)",
+    ),
+    rule(
+        "disable_defender",
+        Evasion,
+        50,
+        "weakens Microsoft Defender",
+        r"(?i)\bSet-MpPreference\b.*-Disable\w+|\bAdd-MpPreference\b.*-Exclusion\w+|\bDisableAntiSpyware\b|\bDisableRealtimeMonitoring\b",
+    ),
+    rule(
+        "clear_history",
+        Evasion,
+        35,
+        "clears shell history",
+        r"(?i)\bhistory\s+-c\b|\bunset\s+HISTFILE\b|\bHISTFILE=/dev/null|\bHISTSIZE=0\b|\brm\s+(?:-\w+\s+)*\S*\.bash_history\b|>\s*\S*\.bash_history\b",
+    ),
+    rule(
+        "clear_logs",
+        Evasion,
+        40,
+        "clears system logs",
+        r"(?i)(?:^|[;&|]\s*|\becho\s*|cat\s+/dev/null\s*|truncate\s+-s\s*0\s+)>?\s*/var/log/(?:wtmp|btmp|lastlog|secure|auth\.log|messages|syslog)\b|\brm\s+-\w*\s+/var/log/(?:wtmp|btmp|lastlog|secure|auth\.log|messages|syslog)\b|\bwevtutil(?:\.exe)?\s+(?:cl|clear-log)\b|\bClear-EventLog\b",
+    ),
+    ctx_rule(
+        "hidden_window",
+        Evasion,
+        25,
+        "runs in a hidden window",
+        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*$|\bstart\s+/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>",
+    ),
+    rule(
+        "hidden_attributes",
+        Evasion,
+        35,
+        "hides files with attributes",
+        r"(?i)\battrib(?:\.exe)?\s+.*\+h\b|\.Attributes\s*=.*\bHidden\b",
+    ),
+    rule(
+        "base64_to_shell",
+        Evasion,
+        45,
+        "decodes base64 into an interpreter",
+        r"(?i)\bbase64\s+(?:-d|--decode|-D)\b[^|]*\|\s*(?:sudo\s+)?(?:ba|da|z|k)?sh\b|\bbase64\s+(?:-d|--decode)\s*\)?\s*\|\s*(?:ba|z)?sh\b|\beval\s*[(\x22]?\s*\$\(\s*echo\s+\S+\s*\|\s*base64\s+(?:-d|--decode)|\bexec\s*\(\s*(?:base64\.b64decode|__import__\(\s*['\x22]base64)|\beval\s*\(\s*(?:base64_decode|gzinflate\s*\(\s*base64_decode|decode_base64)|FromBase64String\s*\(.*\b(?:iex|invoke-expression)\b|\b(?:iex|invoke-expression)\b.*FromBase64String",
+    ),
     // Miner tuning.
-    rule("msr_tuning", Miner, 45, "writes the CPU registers that RandomX miners tune",
-        r"(?i)\bwrmsr\b.*\b0x(?:1a4|c0011020|c0011021|c0011022|c001102b)\b"),
-    rule("hugepages_tuning", Info, 10, "reserves huge pages or loads the msr module",
-        r"\bvm\.nr_hugepages\b|/proc/sys/vm/nr_hugepages\b|\bmodprobe\s+msr\b"),
+    rule(
+        "msr_tuning",
+        Miner,
+        45,
+        "writes the CPU registers that RandomX miners tune",
+        r"(?i)\bwrmsr\b.*\b0x(?:1a4|c0011020|c0011021|c0011022|c001102b)\b",
+    ),
+    rule(
+        "hugepages_tuning",
+        Info,
+        10,
+        "reserves huge pages or loads the msr module",
+        r"\bvm\.nr_hugepages\b|/proc/sys/vm/nr_hugepages\b|\bmodprobe\s+msr\b",
+    ),
     // Conditional mining: who is logged on, what time it is.
-    ctx_rule("conditional_mining", Evasion, 40, "runs only for some users or hours",
-        r"(?i)\bDomain Admins\b|\bEnterprise Admins\b|\bIsInRole\b.*Administrator|\bwhoami\s+/groups\b|\bGet-ADGroupMember\b|\(Get-Date\)\.(?:Hour|DayOfWeek)\b|\[DateTime\]::Now\.(?:Hour|DayOfWeek)\b|\bdate\s+\+%?[HkIu]\b"),
+    ctx_rule(
+        "conditional_mining",
+        Evasion,
+        40,
+        "runs only for some users or hours",
+        r"(?i)\bDomain Admins\b|\bEnterprise Admins\b|\bIsInRole\b.*Administrator|\bwhoami\s+/groups\b|\bGet-ADGroupMember\b|\(Get-Date\)\.(?:Hour|DayOfWeek)\b|\[DateTime\]::Now\.(?:Hour|DayOfWeek)\b|\bdate\s+\+%?[HkIu]\b",
+    ),
 ];
 
 type CompiledRules = (RegexSet, Vec<(Regex, Option<Regex>)>);
@@ -256,7 +444,8 @@ static RULE_SET: LazyLock<CompiledRules> = LazyLock::new(|| {
         RULES
             .iter()
             .map(|r| {
-                let unless = (!r.unless.is_empty()).then(|| Regex::new(r.unless).expect("static regex"));
+                let unless =
+                    (!r.unless.is_empty()).then(|| Regex::new(r.unless).expect("static regex"));
                 (Regex::new(r.pattern).expect("static regex"), unless)
             })
             .collect(),
@@ -285,8 +474,10 @@ static DOWNLOAD_TO_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:curl|wget)\b.*\s(?:-o|-O|--output|--output-document)[\s=]*\S|\b(?:curl|wget)\b[^|]*\s>\s*\S|\b(?:tftp|scp)\b.*\s/(?:tmp|var/tmp|dev/shm)/")
         .expect("static regex")
 });
-static CHMOD_X: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bchmod\s+(?:-\w+\s+)*(?:[ugoa]*\+x|0?[0-7]?[1357][0-7]{2})\b").expect("static regex"));
+static CHMOD_X: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bchmod\s+(?:-\w+\s+)*(?:[ugoa]*\+x|0?[0-7]?[1357][0-7]{2})\b")
+        .expect("static regex")
+});
 static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*?\s[-/]e(?:c|n|nc|nco|ncod|ncode|ncoded|ncodedc\w*)?\s+['\x22]?([A-Za-z0-9+/]{16,}={0,2})")
         .expect("static regex")
@@ -332,15 +523,36 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
         }
         if let Some(d) = download_at {
             if n - d <= 5 && CHMOD_X.is_match(line) {
-                acc.add_with("download_chmod_exec", DownloadExec, false, 40, "downloads a file and makes it executable", evidence(d, lines[d]));
-                acc.add_with("download_chmod_exec", DownloadExec, false, 40, "", evidence(n, line));
+                acc.add_with(
+                    "download_chmod_exec",
+                    DownloadExec,
+                    false,
+                    40,
+                    "downloads a file and makes it executable",
+                    evidence(d, lines[d]),
+                );
+                acc.add_with(
+                    "download_chmod_exec",
+                    DownloadExec,
+                    false,
+                    40,
+                    "",
+                    evidence(n, line),
+                );
             }
         }
         if KILL_VERB.is_match(line) {
             kill_rivals(&lines, n, ind, acc, &evidence);
         }
         if AGENT_UNINSTALL.is_match(line) || (AGENT_STOP.is_match(line) && names_agent(line, ind)) {
-            acc.add_with("disable_security_agents", Evasion, false, 50, "stops or removes cloud security agents", evidence(n, line));
+            acc.add_with(
+                "disable_security_agents",
+                Evasion,
+                false,
+                50,
+                "stops or removes cloud security agents",
+                evidence(n, line),
+            );
         }
     }
     // VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
@@ -351,8 +563,19 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
     {
         for (n, &line) in lines.iter().enumerate() {
             let l = line.to_ascii_lowercase();
-            if line.len() <= MAX_LINE && (l.contains("xmlhttp") || l.contains("winhttprequest") || l.contains("savetofile")) {
-                acc.add_with("vbs_download_exec", DownloadExec, false, 50, "downloads a file with an HTTP object and runs it", evidence(n, line));
+            if line.len() <= MAX_LINE
+                && (l.contains("xmlhttp")
+                    || l.contains("winhttprequest")
+                    || l.contains("savetofile"))
+            {
+                acc.add_with(
+                    "vbs_download_exec",
+                    DownloadExec,
+                    false,
+                    50,
+                    "downloads a file with an HTTP object and runs it",
+                    evidence(n, line),
+                );
             }
         }
     }
@@ -366,7 +589,13 @@ fn names_agent(line: &str, ind: &Indicators) -> bool {
 
 /// A kill command against miners or security agents, named on the line or in the loop or list
 /// just above it (`for p in xmrig minerd; do pkill $p; done`).
-fn kill_rivals(lines: &[&str], n: usize, ind: &Indicators, acc: &mut Acc, evidence: &dyn Fn(usize, &str) -> Evidence) {
+fn kill_rivals(
+    lines: &[&str],
+    n: usize,
+    ind: &Indicators,
+    acc: &mut Acc,
+    evidence: &dyn Fn(usize, &str) -> Evidence,
+) {
     let from = n.saturating_sub(3);
     let mut miner = false;
     let mut agent = false;
@@ -377,14 +606,22 @@ fn kill_rivals(lines: &[&str], n: usize, ind: &Indicators, acc: &mut Acc, eviden
         // Lines above count only when they feed the kill: a list or loop header.
         let feeding = from + i == n || {
             let t = l.trim_start();
-            t.starts_with("for ") || t.starts_with("foreach") || t.contains("=(") || t.contains("= @(") || t.contains("=@(") || t.starts_with("$") || t.starts_with("set ")
+            t.starts_with("for ")
+                || t.starts_with("foreach")
+                || t.contains("=(")
+                || t.contains("= @(")
+                || t.contains("=@(")
+                || t.starts_with("$")
+                || t.starts_with("set ")
         };
         if !feeding {
             continue;
         }
         for h in ind.find(l.as_bytes(), 64) {
             match ind.pattern(&h).kind {
-                IndicatorKind::MinerName | IndicatorKind::PoolHost | IndicatorKind::StratumScheme => miner = true,
+                IndicatorKind::MinerName
+                | IndicatorKind::PoolHost
+                | IndicatorKind::StratumScheme => miner = true,
                 IndicatorKind::SecurityAgent => agent = true,
                 _ => {}
             }
@@ -395,10 +632,24 @@ fn kill_rivals(lines: &[&str], n: usize, ind: &Indicators, acc: &mut Acc, eviden
     }
     let line = lines[n];
     if miner {
-        acc.add_with("kill_rival_miners", Class::RivalKill, false, 50, "kills rival miners", evidence(n, line));
+        acc.add_with(
+            "kill_rival_miners",
+            Class::RivalKill,
+            false,
+            50,
+            "kills rival miners",
+            evidence(n, line),
+        );
     }
     if agent {
-        acc.add_with("kill_security_agents", Class::RivalKill, false, 50, "kills security agents", evidence(n, line));
+        acc.add_with(
+            "kill_security_agents",
+            Class::RivalKill,
+            false,
+            50,
+            "kills security agents",
+            evidence(n, line),
+        );
     }
 }
 
@@ -410,9 +661,24 @@ fn is_documentation(ctx: &FileContext) -> bool {
     let name = ctx.target.file_name().to_ascii_lowercase();
     let path = ctx.target.system_path.to_ascii_lowercase();
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    matches!(ext, "md" | "markdown" | "rst" | "adoc" | "asciidoc" | "org" | "tex" | "txt" | "pod" | "1" | "5" | "8" | "man" | "ipynb")
-        || (!ctx.kind.is_script()
-            && ["readme", "install", "changelog", "news", "faq", "howto"].contains(&name.split('.').next().unwrap_or("")))
+    matches!(
+        ext,
+        "md" | "markdown"
+            | "rst"
+            | "adoc"
+            | "asciidoc"
+            | "org"
+            | "tex"
+            | "txt"
+            | "pod"
+            | "1"
+            | "5"
+            | "8"
+            | "man"
+            | "ipynb"
+    ) || (!ctx.kind.is_script()
+        && ["readme", "install", "changelog", "news", "faq", "howto"]
+            .contains(&name.split('.').next().unwrap_or("")))
         || path.contains("/share/doc/")
         || path.contains("/share/man/")
         || path.contains("/docs/")
@@ -426,7 +692,8 @@ static WEB_START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)new\s+(?:CoinHive|CoinImp|CRLT|CryptoLoot|Client|deepMiner|WMP|Miner|CH)\s*\.\s*(?:Anonymous|User|Token|Init)\s*\(\s*["'][A-Za-z0-9_\-]{8,}["']"#)
         .expect("static regex")
 });
-static WEB_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\.start\s*\(").expect("static regex"));
+static WEB_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\.start\s*\(").expect("static regex"));
 
 /// Browser miners: a miner library loaded or injected into a page; a miner object built with a
 /// site key and started.
@@ -434,14 +701,35 @@ fn web_miner(text: &str, kind: FileKind, acc: &mut Acc) {
     let line_of = |offset: usize| text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
     let snippet = |m: regex::Match| text[m.start()..m.end()].to_owned();
     for m in WEB_LIB.find_iter(text).take(8) {
-        acc.add_with("web_miner_library", Class::Injection, false, 60, "loads a browser miner library into the page", Evidence::line(line_of(m.start()), &snippet(m)));
+        acc.add_with(
+            "web_miner_library",
+            Class::Injection,
+            false,
+            60,
+            "loads a browser miner library into the page",
+            Evidence::line(line_of(m.start()), &snippet(m)),
+        );
     }
     if let Some(m) = WEB_START.find(text) {
         if WEB_RUN.is_match(text) {
             let ev = Evidence::line(line_of(m.start()), &snippet(m));
-            acc.add_with("web_miner_start", Class::Miner, false, 65, "starts a browser miner with a site key", ev.clone());
+            acc.add_with(
+                "web_miner_start",
+                Class::Miner,
+                false,
+                65,
+                "starts a browser miner with a site key",
+                ev.clone(),
+            );
             if matches!(kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script") {
-                acc.add_with("web_miner_injection", Class::Injection, false, 55, "runs a miner in visitors' browsers", ev);
+                acc.add_with(
+                    "web_miner_injection",
+                    Class::Injection,
+                    false,
+                    55,
+                    "runs a miner in visitors' browsers",
+                    ev,
+                );
             }
         }
     }
@@ -450,11 +738,22 @@ fn web_miner(text: &str, kind: FileKind, acc: &mut Acc) {
 /// The file itself runs at boot or on a schedule (a crontab, a systemd unit, a scheduled task,
 /// a boot or login script): persistence when it launches a miner.
 fn autostart_entry(ctx: &FileContext, text: &str, acc: &mut Acc) {
-    let path = ctx.target.system_path.replace('\\', "/").to_ascii_lowercase();
+    let path = ctx
+        .target
+        .system_path
+        .replace('\\', "/")
+        .to_ascii_lowercase();
     let name = ctx.target.file_name().to_ascii_lowercase();
-    let by_path = path.contains("/cron.") || path.contains("/cron/") || path.contains("/crontabs/") || name == "crontab"
-        || name.ends_with(".service") || name.ends_with(".timer") || path.contains("/systemd/")
-        || path.contains("/rc.local") || path.contains("/init.d/") || path.contains("/autostart/")
+    let by_path = path.contains("/cron.")
+        || path.contains("/cron/")
+        || path.contains("/crontabs/")
+        || name == "crontab"
+        || name.ends_with(".service")
+        || name.ends_with(".timer")
+        || path.contains("/systemd/")
+        || path.contains("/rc.local")
+        || path.contains("/init.d/")
+        || path.contains("/autostart/")
         || path.contains("/windows/system32/tasks/");
     let task_xml = text.contains("<Task") && text.contains("<Exec>");
     let unit = text.contains("[Service]") && text.contains("ExecStart=");
@@ -469,7 +768,14 @@ fn autostart_entry(ctx: &FileContext, text: &str, acc: &mut Acc) {
         }
     }
     if let Some(ev) = ev {
-        acc.add_with("autostart_entry", Persistence, true, 40, "a boot, schedule or service entry", ev);
+        acc.add_with(
+            "autostart_entry",
+            Persistence,
+            true,
+            40,
+            "a boot, schedule or service entry",
+            ev,
+        );
     }
 }
 
@@ -487,10 +793,22 @@ fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Find
             continue;
         }
         // PowerShell -EncodedCommand: UTF-16LE base64.
-        let ps = PS_ENCODED.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str());
+        let ps = PS_ENCODED
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str());
         if let Some(payload) = ps {
-            acc.add_with("powershell_encoded", Evasion, false, 50, "runs a PowerShell -EncodedCommand", Evidence::line(n + 1, line));
-            if let Some(decoded) = b64_decode(payload).and_then(|b| utf16le_text(&b).or_else(|| printable_utf8(&b))) {
+            acc.add_with(
+                "powershell_encoded",
+                Evasion,
+                false,
+                50,
+                "runs a PowerShell -EncodedCommand",
+                Evidence::line(n + 1, line),
+            );
+            if let Some(decoded) =
+                b64_decode(payload).and_then(|b| utf16le_text(&b).or_else(|| printable_utf8(&b)))
+            {
                 blobs += 1;
                 scan_decoded(&decoded, n + 1, ind, acc, out);
             }
@@ -505,15 +823,32 @@ fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Find
             let run = m.as_str();
             // Paths and identifiers are not base64: require both cases and a digit or + /.
             let b = run.as_bytes();
-            if !(b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase) && b.iter().any(|c| c.is_ascii_digit())) {
+            if !(b.iter().any(u8::is_ascii_lowercase)
+                && b.iter().any(u8::is_ascii_uppercase)
+                && b.iter().any(|c| c.is_ascii_digit()))
+            {
                 continue;
             }
             if run.len() >= LONG_BLOB && scripted && !long_blob_reported {
                 long_blob_reported = true;
-                acc.add_with("long_encoded_blob", Evasion, false, 25, "carries a long encoded blob", Evidence::line(n + 1, &format!("{}… ({} characters)", &run[..48], run.len())));
+                acc.add_with(
+                    "long_encoded_blob",
+                    Evasion,
+                    false,
+                    25,
+                    "carries a long encoded blob",
+                    Evidence::line(
+                        n + 1,
+                        &format!("{}… ({} characters)", &run[..48], run.len()),
+                    ),
+                );
             }
-            let Some(bytes) = b64_decode(run) else { continue };
-            let Some(decoded) = printable_utf8(&bytes).or_else(|| utf16le_text(&bytes)) else { continue };
+            let Some(bytes) = b64_decode(run) else {
+                continue;
+            };
+            let Some(decoded) = printable_utf8(&bytes).or_else(|| utf16le_text(&bytes)) else {
+                continue;
+            };
             blobs += 1;
             scan_decoded(&decoded, n + 1, ind, acc, out);
         }
@@ -533,7 +868,10 @@ fn b64_decode(s: &str) -> Option<Vec<u8>> {
 
 fn printable_utf8(b: &[u8]) -> Option<String> {
     let s = std::str::from_utf8(b).ok()?;
-    let printable = s.chars().filter(|c| !c.is_control() || c.is_whitespace()).count();
+    let printable = s
+        .chars()
+        .filter(|c| !c.is_control() || c.is_whitespace())
+        .count();
     (s.len() >= 8 && printable * 100 >= s.chars().count() * 95).then(|| s.to_owned())
 }
 
@@ -550,9 +888,15 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
     scan_command_lines(decoded, ind, Some(d), &mut found, &mut users);
     for u in stratum_urls(decoded.as_bytes(), 16) {
         found.push(
-            Finding::new(NAME, "decoded_pool_endpoint", Class::Miner, 60, format!("mining pool URL {} in base64-decoded text", u.url))
-                .fact(pool_fact(&u.host, u.port))
-                .with_evidence(Evidence::line(at, &format!("decoded: {}", u.url))),
+            Finding::new(
+                NAME,
+                "decoded_pool_endpoint",
+                Class::Miner,
+                60,
+                format!("mining pool URL {} in base64-decoded text", u.url),
+            )
+            .fact(pool_fact(&u.host, u.port))
+            .with_evidence(Evidence::line(at, &format!("decoded: {}", u.url))),
         );
     }
     for h in ind.find(decoded.as_bytes(), 64) {
@@ -561,12 +905,26 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
         }
         let host = &decoded[h.start..h.end];
         let rest = &decoded[h.end..];
-        let port = rest.strip_prefix(':').and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u16>().ok());
+        let port = rest.strip_prefix(':').and_then(|r| {
+            r.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<u16>()
+                .ok()
+        });
         if port.is_some() {
             found.push(
-                Finding::new(NAME, "decoded_pool_endpoint", Class::Miner, 55, format!("mining pool endpoint {host} in base64-decoded text"))
-                    .fact(pool_fact(host, port))
-                    .with_evidence(Evidence::line(at, &format!("decoded: {host}:{}", port.unwrap_or_default()))),
+                Finding::new(
+                    NAME,
+                    "decoded_pool_endpoint",
+                    Class::Miner,
+                    55,
+                    format!("mining pool endpoint {host} in base64-decoded text"),
+                )
+                .fact(pool_fact(host, port))
+                .with_evidence(Evidence::line(
+                    at,
+                    &format!("decoded: {host}:{}", port.unwrap_or_default()),
+                )),
             );
         }
     }
@@ -583,7 +941,20 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
     }
     out.extend(found);
     if payload {
-        acc.add_with("encoded_payload", Evasion, false, 50, "hides commands in base64", Evidence::line(at, &format!("decoded: {}", decoded.lines().find(|l| !l.trim().is_empty()).unwrap_or(""))));
+        acc.add_with(
+            "encoded_payload",
+            Evasion,
+            false,
+            50,
+            "hides commands in base64",
+            Evidence::line(
+                at,
+                &format!(
+                    "decoded: {}",
+                    decoded.lines().find(|l| !l.trim().is_empty()).unwrap_or("")
+                ),
+            ),
+        );
     }
 }
 

@@ -170,7 +170,11 @@ impl BinaryInfo {
                 };
                 parts.push(format!("ELF{} {} {what}", self.bits, self.machine));
                 if let Some(e) = e {
-                    parts.push(if e.is_static { "static".into() } else { "dynamic".into() });
+                    parts.push(if e.is_static {
+                        "static".into()
+                    } else {
+                        "dynamic".into()
+                    });
                     if e.stripped {
                         parts.push("stripped".into());
                     }
@@ -194,7 +198,11 @@ impl BinaryInfo {
                     Some(p) if p.is_dll => "DLL",
                     _ => "executable",
                 };
-                let dotnet = if p.is_some_and(|p| p.is_dotnet) { " .NET" } else { "" };
+                let dotnet = if p.is_some_and(|p| p.is_dotnet) {
+                    " .NET"
+                } else {
+                    ""
+                };
                 let pe = if self.bits == 64 { "PE32+" } else { "PE32" };
                 parts.push(format!("{pe}{dotnet} {} {kind}", self.machine));
                 if let Some(p) = p {
@@ -259,7 +267,9 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
     // Imports: undefined dynamic symbols, with the library named by symbol versioning if any.
     let version_libs = version_libraries(&elf);
     for (idx, s) in elf.dynsyms.iter().enumerate().take(MAX_IMPORTS * 4) {
-        let Some(name) = elf.dynstrtab.get_at(s.st_name) else { continue };
+        let Some(name) = elf.dynstrtab.get_at(s.st_name) else {
+            continue;
+        };
         let bind = s.st_bind();
         if bind != sym::STB_GLOBAL && bind != sym::STB_WEAK {
             continue;
@@ -273,7 +283,10 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
                 .and_then(|ver| version_libs.iter().find(|(i, _)| *i == ver))
                 .map(|(_, lib)| lib.as_str());
             info.push_import(lib, name);
-        } else if matches!(s.st_type(), sym::STT_FUNC | sym::STT_GNU_IFUNC | sym::STT_OBJECT) {
+        } else if matches!(
+            s.st_type(),
+            sym::STT_FUNC | sym::STT_GNU_IFUNC | sym::STT_OBJECT
+        ) {
             info.push_export(name);
         }
     }
@@ -298,7 +311,10 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
             },
         );
     }
-    let stripped = !elf.section_headers.iter().any(|s| s.sh_type == section_header::SHT_SYMTAB);
+    let stripped = !elf
+        .section_headers
+        .iter()
+        .any(|s| s.sh_type == section_header::SHT_SYMTAB);
     let no_section_headers = elf.section_headers.is_empty();
     if no_section_headers {
         for (i, ph) in elf.program_headers.iter().enumerate().take(MAX_SECTIONS) {
@@ -361,7 +377,9 @@ fn version_libraries(elf: &Elf) -> Vec<(u16, String)> {
     let mut out = Vec::new();
     if let Some(verneed) = &elf.verneed {
         for need in verneed.iter().take(64) {
-            let Some(lib) = elf.dynstrtab.get_at(need.vn_file) else { continue };
+            let Some(lib) = elf.dynstrtab.get_at(need.vn_file) else {
+                continue;
+            };
             for aux in need.iter().take(64) {
                 out.push((aux.vna_other, short(lib)));
             }
@@ -436,13 +454,16 @@ fn extract_pe(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
     for s in pe.sections.iter().take(MAX_SECTIONS * 4) {
         let name = match &s.real_name {
             Some(n) => n.clone(),
-            None => String::from_utf8_lossy(&s.name).trim_end_matches('\0').to_owned(),
+            None => String::from_utf8_lossy(&s.name)
+                .trim_end_matches('\0')
+                .to_owned(),
         };
         let chars = s.characteristics;
         if entry != 0
             && info.entry_section.is_none()
             && entry >= s.virtual_address
-            && u64::from(entry - s.virtual_address) < u64::from(s.virtual_size.max(s.size_of_raw_data))
+            && u64::from(entry - s.virtual_address)
+                < u64::from(s.virtual_size.max(s.size_of_raw_data))
             && info.sections.len() < MAX_SECTIONS
         {
             info.entry_section = Some(info.sections.len());
@@ -461,11 +482,16 @@ fn extract_pe(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
             },
         );
         if s.size_of_raw_data > 0 {
-            end = end.max(u64::from(s.pointer_to_raw_data).saturating_add(u64::from(s.size_of_raw_data)));
+            end = end.max(
+                u64::from(s.pointer_to_raw_data).saturating_add(u64::from(s.size_of_raw_data)),
+            );
         }
     }
     info.overlay = (bytes.len() as u64).saturating_sub(end);
-    let subsystem = pe.header.optional_header.map(|o| o.windows_fields.subsystem);
+    let subsystem = pe
+        .header
+        .optional_header
+        .map(|o| o.windows_fields.subsystem);
     let is_dotnet = pe.clr_data.is_some()
         || pe
             .header
@@ -513,14 +539,15 @@ fn extract_mach(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
 /// offsets are relative to the slice.
 fn add_macho(info: &mut BinaryInfo, macho: &MachO, bytes: &[u8], base: u64) {
     for seg in macho.segments.iter().take(MAX_SECTIONS) {
-        let Ok(sections) = seg.sections() else { continue };
+        let Ok(sections) = seg.sections() else {
+            continue;
+        };
         for (s, _) in sections.iter().take(MAX_SECTIONS) {
-            let name = format!(
-                "{},{}",
-                s.segname().unwrap_or("?"),
-                s.name().unwrap_or("?")
-            );
-            let exec = s.flags & (mach::constants::S_ATTR_PURE_INSTRUCTIONS | mach::constants::S_ATTR_SOME_INSTRUCTIONS) != 0;
+            let name = format!("{},{}", s.segname().unwrap_or("?"), s.name().unwrap_or("?"));
+            let exec = s.flags
+                & (mach::constants::S_ATTR_PURE_INSTRUCTIONS
+                    | mach::constants::S_ATTR_SOME_INSTRUCTIONS)
+                != 0;
             let zerofill = s.flags & mach::constants::SECTION_TYPE == mach::constants::S_ZEROFILL;
             info.push_section(
                 bytes,

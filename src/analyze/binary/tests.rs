@@ -15,7 +15,13 @@ fn fixture(name: &str) -> Vec<u8> {
 /// The binary analyzer's own findings for `bytes` seen at `path`.
 fn binary_findings(path: &str, bytes: &[u8]) -> Vec<Finding> {
     let target = Target::for_bytes(path);
-    let ctx = FileContext::new(&target, Indicators::builtin(), bytes, bytes.len() as u64, false);
+    let ctx = FileContext::new(
+        &target,
+        Indicators::builtin(),
+        bytes,
+        bytes.len() as u64,
+        false,
+    );
     let mut out = Vec::new();
     let mut worker = BinaryAnalyzer.worker();
     if worker.applies(ctx.kind) {
@@ -27,7 +33,13 @@ fn binary_findings(path: &str, bytes: &[u8]) -> Vec<Finding> {
 /// Indicator and binary findings, prepared, and the verdict.
 fn judged(path: &str, bytes: &[u8]) -> (Vec<Finding>, Verdict) {
     let target = Target::for_bytes(path);
-    let ctx = FileContext::new(&target, Indicators::builtin(), bytes, bytes.len() as u64, false);
+    let ctx = FileContext::new(
+        &target,
+        Indicators::builtin(),
+        bytes,
+        bytes.len() as u64,
+        false,
+    );
     let mut out = Vec::new();
     for analyzer in [&IndicatorAnalyzer as &dyn Analyzer, &BinaryAnalyzer] {
         let mut w = analyzer.worker();
@@ -51,7 +63,6 @@ fn rules(findings: &[Finding]) -> Vec<String> {
     v
 }
 
-
 const DOWNLOADS: &str = "/home/u/Downloads/xmrig";
 const WIN_DOWNLOADS: &str = "C:\\Users\\u\\Downloads\\xmrig.exe";
 
@@ -59,28 +70,91 @@ const WIN_DOWNLOADS: &str = "C:\\Users\\u\\Downloads\\xmrig.exe";
 const CASES: &[(&str, &str, &[&str], Level)] = &[
     // A visible miner build is riskware; hidden, renamed or packed it is malicious.
     ("bin_xmrig_like.elf", DOWNLOADS, &[], Level::Suspicious),
-    ("bin_xmrig_like.elf-static", DOWNLOADS, &[], Level::Suspicious),
+    (
+        "bin_xmrig_like.elf-static",
+        DOWNLOADS,
+        &[],
+        Level::Suspicious,
+    ),
     (
         "bin_xmrig_like.elf-static",
         "/tmp/.x/kworkerds",
-        &["hidden_location:hiding", "system_name_imitation:hiding", "temporary_location:hiding"],
+        &[
+            "hidden_location:hiding",
+            "system_name_imitation:hiding",
+            "temporary_location:hiding",
+        ],
         Level::Malicious,
     ),
-    ("bin_xmrig_like.elf", "/usr/sbin/sshd", &[], Level::Suspicious),
-    ("bin_xmrig_like.elf", "/home/u/bin/sshd", &["system_name_imitation:hiding"], Level::Malicious),
+    (
+        "bin_xmrig_like.elf",
+        "/usr/sbin/sshd",
+        &[],
+        Level::Suspicious,
+    ),
+    (
+        "bin_xmrig_like.elf",
+        "/home/u/bin/sshd",
+        &["system_name_imitation:hiding"],
+        Level::Malicious,
+    ),
     (
         "bin_stealth_miner.elf",
         DOWNLOADS,
-        &["anti_debug:evasion", "gpu_compute:miner", "msr_access:miner", "process_rename:hiding"],
+        &[
+            "anti_debug:evasion",
+            "gpu_compute:miner",
+            "msr_access:miner",
+            "process_rename:hiding",
+        ],
         Level::Malicious,
     ),
-    ("bin_gpu_compute.elf", "/opt/gpu/helper", &["gpu_compute:info"], Level::Clean),
-    ("bin_gpu_compute.elf", "/tmp/.cache/helper", &["gpu_compute:info", "hidden_location:info", "temporary_location:info"], Level::Clean),
-    ("bin_prochider.so", "/usr/local/lib/libsystem.so", &["process_hider_library:hiding"], Level::Suspicious),
-    ("bin_manyexports.so", "/usr/local/lib/libshim.so", &[], Level::Clean),
-    ("bin_hollow.pe", "C:\\Users\\u\\Downloads\\setup.exe", &["process_hollowing:injection"], Level::Suspicious),
-    ("bin_critical.pe", "C:\\Users\\u\\Downloads\\setup.exe", &["critical_process:evasion"], Level::Clean),
-    ("bin_spawn.pe", "C:\\Tools\\build.exe", &["anti_debug:info"], Level::Clean),
+    (
+        "bin_gpu_compute.elf",
+        "/opt/gpu/helper",
+        &["gpu_compute:info"],
+        Level::Clean,
+    ),
+    (
+        "bin_gpu_compute.elf",
+        "/tmp/.cache/helper",
+        &[
+            "gpu_compute:info",
+            "hidden_location:info",
+            "temporary_location:info",
+        ],
+        Level::Clean,
+    ),
+    (
+        "bin_prochider.so",
+        "/usr/local/lib/libsystem.so",
+        &["process_hider_library:hiding"],
+        Level::Suspicious,
+    ),
+    (
+        "bin_manyexports.so",
+        "/usr/local/lib/libshim.so",
+        &[],
+        Level::Clean,
+    ),
+    (
+        "bin_hollow.pe",
+        "C:\\Users\\u\\Downloads\\setup.exe",
+        &["process_hollowing:injection"],
+        Level::Suspicious,
+    ),
+    (
+        "bin_critical.pe",
+        "C:\\Users\\u\\Downloads\\setup.exe",
+        &["critical_process:evasion"],
+        Level::Clean,
+    ),
+    (
+        "bin_spawn.pe",
+        "C:\\Tools\\build.exe",
+        &["anti_debug:info"],
+        Level::Clean,
+    ),
     (
         "bin_winminer.pe",
         WIN_DOWNLOADS,
@@ -101,24 +175,52 @@ const CASES: &[(&str, &str, &[&str], Level)] = &[
     (
         "bin_mpress_marked",
         WIN_DOWNLOADS,
-        &["anti_debug:evasion", "packer_sections:evasion", "service_install:persistence"],
+        &[
+            "anti_debug:evasion",
+            "packer_sections:evasion",
+            "service_install:persistence",
+        ],
         Level::Malicious,
     ),
-    ("bin_upx_marked", DOWNLOADS, &["upx_packed:evasion"], Level::Malicious),
+    (
+        "bin_upx_marked",
+        DOWNLOADS,
+        &["upx_packed:evasion"],
+        Level::Malicious,
+    ),
     (
         "bin_upx_marked",
         "/dev/shm/x",
-        &["packed_static_hidden:hiding", "temporary_location:hiding", "upx_packed:evasion"],
+        &[
+            "packed_static_hidden:hiding",
+            "temporary_location:hiding",
+            "upx_packed:evasion",
+        ],
         Level::Malicious,
     ),
-    ("bin_upx_plain", "/home/u/bin/helper", &["gpu_compute:info", "upx_packed:info"], Level::Clean),
+    (
+        "bin_upx_plain",
+        "/home/u/bin/helper",
+        &["gpu_compute:info", "upx_packed:info"],
+        Level::Clean,
+    ),
     (
         "bin_upx_plain",
         "/tmp/helper",
-        &["gpu_compute:info", "packed_static_hidden:hiding", "temporary_location:info", "upx_packed:info"],
+        &[
+            "gpu_compute:info",
+            "packed_static_hidden:hiding",
+            "temporary_location:info",
+            "upx_packed:info",
+        ],
         Level::Suspicious,
     ),
-    ("bin_entropy_packed", DOWNLOADS, &["high_entropy_code:evasion"], Level::Malicious),
+    (
+        "bin_entropy_packed",
+        DOWNLOADS,
+        &["high_entropy_code:evasion"],
+        Level::Malicious,
+    ),
     (
         "bin_entropy_packed",
         "/var/tmp/.cache/x",
@@ -130,9 +232,24 @@ const CASES: &[(&str, &str, &[&str], Level)] = &[
         ],
         Level::Malicious,
     ),
-    ("bin_macho64", "/Users/u/Downloads/xmrig", &[], Level::Suspicious),
-    ("bin_macho64", "/Users/u/.local/xmrig", &["hidden_location:hiding"], Level::Malicious),
-    ("bin_macho_fat", "/Users/u/Downloads/xmrig", &[], Level::Suspicious),
+    (
+        "bin_macho64",
+        "/Users/u/Downloads/xmrig",
+        &[],
+        Level::Suspicious,
+    ),
+    (
+        "bin_macho64",
+        "/Users/u/.local/xmrig",
+        &["hidden_location:hiding"],
+        Level::Malicious,
+    ),
+    (
+        "bin_macho_fat",
+        "/Users/u/Downloads/xmrig",
+        &[],
+        Level::Suspicious,
+    ),
 ];
 
 #[test]
@@ -140,29 +257,97 @@ fn fixtures_give_exact_findings_and_verdicts() {
     for (name, path, want, level) in CASES {
         let (findings, verdict) = judged(path, &fixture(name));
         assert_eq!(rules(&findings), *want, "{name} at {path}");
-        assert_eq!(verdict.level, *level, "{name} at {path}: {:?}", verdict.reasons);
+        assert_eq!(
+            verdict.level, *level,
+            "{name} at {path}: {:?}",
+            verdict.reasons
+        );
     }
 }
 
 /// Every rule with a fixture that makes it fire and a near miss where it does not (or stays
 /// information and the file stays clean): (rule, positive, near miss), each (fixture, path).
 const RULE_PAIRS: &[(&str, (&str, &str), (&str, &str))] = &[
-    ("upx_packed", ("bin_upx_marked", DOWNLOADS), ("bin_xmrig_like.elf-static", DOWNLOADS)),
-    ("packer_sections", ("bin_mpress_marked", WIN_DOWNLOADS), ("bin_winminer.pe", WIN_DOWNLOADS)),
-    ("high_entropy_code", ("bin_entropy_packed", DOWNLOADS), ("bin_xmrig_like.elf-static", DOWNLOADS)),
-    ("packed_static_hidden", ("bin_upx_marked", "/tmp/x"), ("bin_upx_marked", DOWNLOADS)),
-    ("process_hollowing", ("bin_hollow.pe", WIN_DOWNLOADS), ("bin_spawn.pe", WIN_DOWNLOADS)),
-    ("critical_process", ("bin_critical.pe", WIN_DOWNLOADS), ("bin_spawn.pe", WIN_DOWNLOADS)),
-    ("process_hider_library", ("bin_prochider.so", "/lib/x.so"), ("bin_manyexports.so", "/lib/x.so")),
-    ("anti_debug", ("bin_winminer.pe", WIN_DOWNLOADS), ("bin_spawn.pe", WIN_DOWNLOADS)),
-    ("service_install", ("bin_winminer.pe", WIN_DOWNLOADS), ("bin_spawn.pe", WIN_DOWNLOADS)),
-    ("process_rename", ("bin_stealth_miner.elf", DOWNLOADS), ("bin_gpu_compute.elf", DOWNLOADS)),
-    ("gpu_compute", ("bin_stealth_miner.elf", DOWNLOADS), ("bin_gpu_compute.elf", DOWNLOADS)),
-    ("msr_access", ("bin_stealth_miner.elf", DOWNLOADS), ("bin_gpu_compute.elf", DOWNLOADS)),
-    ("temporary_location", ("bin_xmrig_like.elf", "/dev/shm/x"), ("bin_xmrig_like.elf", "/home/u/tmp/x")),
-    ("hidden_location", ("bin_xmrig_like.elf", "/home/u/.x/y"), ("bin_xmrig_like.elf", "/home/u/x./y")),
-    ("system_name_imitation", ("bin_xmrig_like.elf", "/opt/kthreadd"), ("bin_xmrig_like.elf", "/opt/kthread")),
-    ("system_name_imitation", ("bin_winminer.pe", "C:\\ProgramData\\csrss.exe"), ("bin_winminer.pe", "C:\\Windows\\System32\\csrss.exe")),
+    (
+        "upx_packed",
+        ("bin_upx_marked", DOWNLOADS),
+        ("bin_xmrig_like.elf-static", DOWNLOADS),
+    ),
+    (
+        "packer_sections",
+        ("bin_mpress_marked", WIN_DOWNLOADS),
+        ("bin_winminer.pe", WIN_DOWNLOADS),
+    ),
+    (
+        "high_entropy_code",
+        ("bin_entropy_packed", DOWNLOADS),
+        ("bin_xmrig_like.elf-static", DOWNLOADS),
+    ),
+    (
+        "packed_static_hidden",
+        ("bin_upx_marked", "/tmp/x"),
+        ("bin_upx_marked", DOWNLOADS),
+    ),
+    (
+        "process_hollowing",
+        ("bin_hollow.pe", WIN_DOWNLOADS),
+        ("bin_spawn.pe", WIN_DOWNLOADS),
+    ),
+    (
+        "critical_process",
+        ("bin_critical.pe", WIN_DOWNLOADS),
+        ("bin_spawn.pe", WIN_DOWNLOADS),
+    ),
+    (
+        "process_hider_library",
+        ("bin_prochider.so", "/lib/x.so"),
+        ("bin_manyexports.so", "/lib/x.so"),
+    ),
+    (
+        "anti_debug",
+        ("bin_winminer.pe", WIN_DOWNLOADS),
+        ("bin_spawn.pe", WIN_DOWNLOADS),
+    ),
+    (
+        "service_install",
+        ("bin_winminer.pe", WIN_DOWNLOADS),
+        ("bin_spawn.pe", WIN_DOWNLOADS),
+    ),
+    (
+        "process_rename",
+        ("bin_stealth_miner.elf", DOWNLOADS),
+        ("bin_gpu_compute.elf", DOWNLOADS),
+    ),
+    (
+        "gpu_compute",
+        ("bin_stealth_miner.elf", DOWNLOADS),
+        ("bin_gpu_compute.elf", DOWNLOADS),
+    ),
+    (
+        "msr_access",
+        ("bin_stealth_miner.elf", DOWNLOADS),
+        ("bin_gpu_compute.elf", DOWNLOADS),
+    ),
+    (
+        "temporary_location",
+        ("bin_xmrig_like.elf", "/dev/shm/x"),
+        ("bin_xmrig_like.elf", "/home/u/tmp/x"),
+    ),
+    (
+        "hidden_location",
+        ("bin_xmrig_like.elf", "/home/u/.x/y"),
+        ("bin_xmrig_like.elf", "/home/u/x./y"),
+    ),
+    (
+        "system_name_imitation",
+        ("bin_xmrig_like.elf", "/opt/kthreadd"),
+        ("bin_xmrig_like.elf", "/opt/kthread"),
+    ),
+    (
+        "system_name_imitation",
+        ("bin_winminer.pe", "C:\\ProgramData\\csrss.exe"),
+        ("bin_winminer.pe", "C:\\Windows\\System32\\csrss.exe"),
+    ),
 ];
 
 #[test]
@@ -170,12 +355,17 @@ fn every_rule_has_a_positive_and_a_near_miss() {
     for (rule, (pos, pos_path), (neg, neg_path)) in RULE_PAIRS {
         let (findings, _) = judged(pos_path, &fixture(pos));
         assert!(
-            findings.iter().any(|f| f.rule == *rule && f.class != Class::Info),
+            findings
+                .iter()
+                .any(|f| f.rule == *rule && f.class != Class::Info),
             "{rule}: {pos} at {pos_path} should count: {:?}",
             rules(&findings)
         );
         let (findings, verdict) = judged(neg_path, &fixture(neg));
-        let fired = findings.iter().filter(|f| f.rule == *rule).collect::<Vec<_>>();
+        let fired = findings
+            .iter()
+            .filter(|f| f.rule == *rule)
+            .collect::<Vec<_>>();
         let counts = fired.iter().any(|f| f.class != Class::Info);
         assert!(
             !counts,
@@ -183,7 +373,11 @@ fn every_rule_has_a_positive_and_a_near_miss() {
             rules(&findings)
         );
         if !fired.is_empty() {
-            assert_eq!(verdict.level, Level::Clean, "{rule}: near miss {neg} stays information");
+            assert_eq!(
+                verdict.level,
+                Level::Clean,
+                "{rule}: near miss {neg} stays information"
+            );
         }
     }
     // The rules the analyzer can emit, all covered above or below.
@@ -195,37 +389,73 @@ fn every_rule_has_a_positive_and_a_near_miss() {
 fn formats_are_described() {
     let describe = |name: &str| {
         let f = binary_findings("/tmp/x", &fixture(name));
-        f.iter().find(|f| f.rule == "binary_summary").map(|f| f.description.clone()).unwrap()
+        f.iter()
+            .find(|f| f.rule == "binary_summary")
+            .map(|f| f.description.clone())
+            .unwrap()
     };
     let d = describe("bin_xmrig_like.elf-static");
-    assert!(d.starts_with("ELF64 X86_64 executable, static, stripped"), "{d}");
+    assert!(
+        d.starts_with("ELF64 X86_64 executable, static, stripped"),
+        "{d}"
+    );
     let d = describe("bin_xmrig_like.elf");
-    assert!(d.contains("PIE executable, dynamic") && d.contains("needs libc.so.6"), "{d}");
+    assert!(
+        d.contains("PIE executable, dynamic") && d.contains("needs libc.so.6"),
+        "{d}"
+    );
     let d = describe("bin_prochider.so");
-    assert!(d.starts_with("ELF64 X86_64 shared object") && d.contains("2 exports"), "{d}");
+    assert!(
+        d.starts_with("ELF64 X86_64 shared object") && d.contains("2 exports"),
+        "{d}"
+    );
     let d = describe("bin_winminer.pe");
-    assert!(d.starts_with("PE32+ X86_64 executable, subsystem windows-console"), "{d}");
+    assert!(
+        d.starts_with("PE32+ X86_64 executable, subsystem windows-console"),
+        "{d}"
+    );
     let d = describe("bin_upx_marked");
     assert!(d.contains("no section headers"), "{d}");
     let d = describe("bin_macho64");
-    assert!(d.starts_with("Mach-O 64-bit x86_64") && d.contains("1 imports, 1 exports, 2 sections"), "{d}");
+    assert!(
+        d.starts_with("Mach-O 64-bit x86_64") && d.contains("1 imports, 1 exports, 2 sections"),
+        "{d}"
+    );
     let d = describe("bin_macho_fat");
-    assert!(d.starts_with("fat Mach-O (x86_64, arm64)") && d.contains("4 sections"), "{d}");
+    assert!(
+        d.starts_with("fat Mach-O (x86_64, arm64)") && d.contains("4 sections"),
+        "{d}"
+    );
 
     let info = extract::extract(&fixture("bin_prochider.so"), Format::Elf).unwrap();
     assert!(info.exports.iter().any(|e| e == "readdir64"));
-    assert!(info.imports.iter().any(|i| i.name == "dlsym" && i.library.as_deref() == Some("libc.so.6")));
+    assert!(info
+        .imports
+        .iter()
+        .any(|i| i.name == "dlsym" && i.library.as_deref() == Some("libc.so.6")));
     let info = extract::extract(&fixture("bin_spawn.pe"), Format::Pe).unwrap();
-    assert!(info.imports.iter().any(|i| i.name == "CreateProcessA" && i.library.as_deref() == Some("KERNEL32.dll")));
+    assert!(info
+        .imports
+        .iter()
+        .any(|i| i.name == "CreateProcessA" && i.library.as_deref() == Some("KERNEL32.dll")));
     let text = info.sections.iter().find(|s| s.name == ".text").unwrap();
-    assert!(text.exec && text.entropy > 4.0 && text.entropy < 7.0, "{text:?}");
+    assert!(
+        text.exec && text.entropy > 4.0 && text.entropy < 7.0,
+        "{text:?}"
+    );
 }
 
 #[test]
 fn truncated_views_and_broken_headers_are_not_parsed() {
     let bytes = fixture("bin_hollow.pe");
     let target = Target::for_bytes("/tmp/.x/svchost.exe");
-    let ctx = FileContext::new(&target, Indicators::builtin(), &bytes[..4096], bytes.len() as u64 * 100, true);
+    let ctx = FileContext::new(
+        &target,
+        Indicators::builtin(),
+        &bytes[..4096],
+        bytes.len() as u64 * 100,
+        true,
+    );
     let mut out = Vec::new();
     BinaryAnalyzer.worker().analyze(&ctx, &mut out).unwrap();
     assert!(out.is_empty(), "a header-only view is left alone");
@@ -239,7 +469,10 @@ fn truncated_views_and_broken_headers_are_not_parsed() {
 #[test]
 fn hollowing_needs_every_step() {
     let set = |names: &[&str]| Functions {
-        found: names.iter().map(|n| (n.to_string(), Evidence::import(None, n))).collect(),
+        found: names
+            .iter()
+            .map(|n| (n.to_string(), Evidence::import(None, n)))
+            .collect(),
     };
     let target = Target::for_bytes("a.exe");
     let ctx = FileContext::new(&target, Indicators::builtin(), b"MZ", 2, false);
@@ -248,17 +481,40 @@ fn hollowing_needs_every_step() {
         windows_capabilities(&set(names), &ctx, &mut out);
         out.iter().any(|f| f.rule == "process_hollowing")
     };
-    assert!(fires(&["CreateProcessW", "ZwUnmapViewOfSection", "WriteProcessMemory", "Wow64SetThreadContext"]));
+    assert!(fires(&[
+        "CreateProcessW",
+        "ZwUnmapViewOfSection",
+        "WriteProcessMemory",
+        "Wow64SetThreadContext"
+    ]));
     // A debugger: creates, writes and sets contexts, never unmaps.
-    assert!(!fires(&["CreateProcessW", "WriteProcessMemory", "SetThreadContext", "ResumeThread"]));
-    assert!(!fires(&["NtUnmapViewOfSection", "WriteProcessMemory", "ResumeThread"]));
+    assert!(!fires(&[
+        "CreateProcessW",
+        "WriteProcessMemory",
+        "SetThreadContext",
+        "ResumeThread"
+    ]));
+    assert!(!fires(&[
+        "NtUnmapViewOfSection",
+        "WriteProcessMemory",
+        "ResumeThread"
+    ]));
 }
 
 #[test]
 fn names_and_places() {
-    assert!(names_function("RtlSetProcessIsCritical", "RtlSetProcessIsCritical"));
-    assert!(names_function("@RtlSetProcessIsCritical", "RtlSetProcessIsCritical"));
-    assert!(!names_function("MyRtlSetProcessIsCritical", "RtlSetProcessIsCritical"));
+    assert!(names_function(
+        "RtlSetProcessIsCritical",
+        "RtlSetProcessIsCritical"
+    ));
+    assert!(names_function(
+        "@RtlSetProcessIsCritical",
+        "RtlSetProcessIsCritical"
+    ));
+    assert!(!names_function(
+        "MyRtlSetProcessIsCritical",
+        "RtlSetProcessIsCritical"
+    ));
     assert!(!names_function("cuInitialize", "cuInit"));
     assert_eq!(imitated_linux_name("kdevtmpfsi"), Some("kdevtmpfs"));
     assert_eq!(imitated_linux_name("systemd-journald"), Some("systemd-*"));
@@ -288,7 +544,11 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
@@ -325,7 +585,11 @@ fn hostile_inputs_never_panic() {
             let mut data = base.clone();
             let what = match round % 3 {
                 0 => {
-                    let cut = if rng.below(2) == 0 { rng.below(8192.min(data.len())) } else { rng.below(data.len()) };
+                    let cut = if rng.below(2) == 0 {
+                        rng.below(8192.min(data.len()))
+                    } else {
+                        rng.below(data.len())
+                    };
                     data.truncate(cut);
                     format!("truncated to {cut}")
                 }
@@ -333,14 +597,19 @@ fn hostile_inputs_never_panic() {
                     let flips = 1 + rng.below(16);
                     for _ in 0..flips {
                         // Mostly in the headers and tables at the start, sometimes anywhere.
-                        let span = if rng.below(4) == 0 { data.len() } else { data.len().min(4096) };
+                        let span = if rng.below(4) == 0 {
+                            data.len()
+                        } else {
+                            data.len().min(4096)
+                        };
                         let at = rng.below(span);
                         data[at] ^= 1 << rng.below(8);
                     }
                     if round % 3 == 2 {
                         // Large values in header fields: counts and offsets set to extremes.
                         let at = rng.below(data.len().min(512).saturating_sub(8));
-                        let v = [u64::MAX, u32::MAX as u64, 0x7fff_ffff, 0x8000_0000, 0][rng.below(5)];
+                        let v =
+                            [u64::MAX, u32::MAX as u64, 0x7fff_ffff, 0x8000_0000, 0][rng.below(5)];
                         data[at..at + 8].copy_from_slice(&v.to_le_bytes());
                     }
                     format!("{flips} flips")
@@ -355,7 +624,10 @@ fn hostile_inputs_never_panic() {
             if result.is_err() {
                 let dump = std::env::temp_dir().join("minerscan-binary-panic.bin");
                 let _ = std::fs::write(&dump, &data);
-                panic!("{name} round {round} ({what}) panicked; input saved to {}", dump.display());
+                panic!(
+                    "{name} round {round} ({what}) panicked; input saved to {}",
+                    dump.display()
+                );
             }
             inputs += 1;
         }
@@ -381,7 +653,11 @@ fn system_elves_are_clean() {
     let mut rule_counts = BTreeMap::<String, usize>::new();
     let mut bad = Vec::new();
     for root in ["/usr/bin", "/usr/lib"] {
-        for entry in walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -391,15 +667,22 @@ fn system_elves_are_clean() {
                 continue;
             }
             let path = entry.path().to_string_lossy().into_owned();
-            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+            let Ok(bytes) = std::fs::read(entry.path()) else {
+                continue;
+            };
             if !bytes.starts_with(b"\x7fELF") {
                 continue;
             }
             let (findings, verdict) = judged(&path, &bytes);
             *counts.entry("elf").or_default() += 1;
             *counts.entry(verdict.level.as_str()).or_default() += 1;
-            for f in findings.iter().filter(|f| f.analyzer == NAME && f.rule != "binary_summary") {
-                *rule_counts.entry(format!("{}:{}", f.rule, f.class)).or_default() += 1;
+            for f in findings
+                .iter()
+                .filter(|f| f.analyzer == NAME && f.rule != "binary_summary")
+            {
+                *rule_counts
+                    .entry(format!("{}:{}", f.rule, f.class))
+                    .or_default() += 1;
             }
             if verdict.level != Level::Clean {
                 let why: Vec<String> = findings
@@ -416,5 +699,9 @@ fn system_elves_are_clean() {
     for b in &bad {
         println!("NOT CLEAN {b}");
     }
-    assert!(bad.is_empty(), "{} system ELF files are not clean", bad.len());
+    assert!(
+        bad.is_empty(),
+        "{} system ELF files are not clean",
+        bad.len()
+    );
 }

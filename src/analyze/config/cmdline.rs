@@ -27,12 +27,33 @@ pub(crate) struct Launch {
 }
 
 const URL_OPTS: &[&str] = &[
-    "-o", "--url", "-url", "--pool", "-pool", "-epool", "-dpool", "-zpool", "-P", "--server", "-F",
+    "-o",
+    "--url",
+    "-url",
+    "--pool",
+    "-pool",
+    "-epool",
+    "-dpool",
+    "-zpool",
+    "-P",
+    "--server",
+    "-F",
     "--pool-address",
 ];
 const USER_OPTS: &[&str] = &[
-    "-u", "--user", "-user", "-wal", "-ewal", "-dwal", "-zwal", "--wallet", "-wallet", "--username",
-    "--login", "-O", "--userpass",
+    "-u",
+    "--user",
+    "-user",
+    "-wal",
+    "-ewal",
+    "-dwal",
+    "-zwal",
+    "--wallet",
+    "-wallet",
+    "--username",
+    "--login",
+    "-O",
+    "--userpass",
 ];
 const PASS_OPTS: &[&str] = &["-p", "--pass", "-pass", "-epsw", "-psw", "--password"];
 const ALGO_OPTS: &[&str] = &["-a", "--algo", "--algorithm", "-algo", "-coin", "--coin"];
@@ -40,36 +61,94 @@ const CONFIG_OPTS: &[&str] = &["-c", "--config", "--poolconf", "--cpu", "--confi
 
 /// Tokens that run the next token; their own options are skipped.
 const WRAPPERS: &[&str] = &[
-    "nohup", "sudo", "exec", "setsid", "nice", "ionice", "time", "env", "start", "call", "cmd",
-    "cmd.exe", "/c", "/k", "/b", "/min", "/low", "/belownormal", "\"\"", "timeout", "taskset",
-    "cpulimit", "screen", "root", "&", "start-process", "saps", "-filepath", "-nonewwindow",
+    "nohup",
+    "sudo",
+    "exec",
+    "setsid",
+    "nice",
+    "ionice",
+    "time",
+    "env",
+    "start",
+    "call",
+    "cmd",
+    "cmd.exe",
+    "/c",
+    "/k",
+    "/b",
+    "/min",
+    "/low",
+    "/belownormal",
+    "\"\"",
+    "timeout",
+    "taskset",
+    "cpulimit",
+    "screen",
+    "root",
+    "&",
+    "start-process",
+    "saps",
+    "-filepath",
+    "-nonewwindow",
 ];
 /// Wrapper options that take a value (`nice -n 19`, `screen -dmS name`, `taskset -c 0`).
-const WRAPPER_VALUE_OPTS: &[&str] = &["-n", "-c", "-dms", "-s", "-p", "-u", "-g", "-l", "-windowstyle", "-t"];
+const WRAPPER_VALUE_OPTS: &[&str] = &[
+    "-n",
+    "-c",
+    "-dms",
+    "-s",
+    "-p",
+    "-u",
+    "-g",
+    "-l",
+    "-windowstyle",
+    "-t",
+];
 
 /// Program names that launch any path given to them (so a `.exe` token anywhere is the program).
-const LAUNCHERS: &[&str] = &["start", "start-process", "saps", "cmd", "cmd.exe", "&", "invoke-item", "nohup"];
+const LAUNCHERS: &[&str] = &[
+    "start",
+    "start-process",
+    "saps",
+    "cmd",
+    "cmd.exe",
+    "&",
+    "invoke-item",
+    "nohup",
+];
 
 fn lower_basename(token: &str) -> String {
-    let base = token.rsplit(['/', '\\']).next().unwrap_or(token).to_ascii_lowercase();
+    let base = token
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(token)
+        .to_ascii_lowercase();
     base.strip_suffix(".exe").map(str::to_owned).unwrap_or(base)
 }
 
 /// The miner family of a program token, if it is a known miner.
 pub(crate) fn miner_family(token: &str) -> Option<&'static str> {
     let base = lower_basename(token);
-    MINER_NAMES.iter().find(|(n, _)| *n == base).map(|(_, f)| *f)
+    MINER_NAMES
+        .iter()
+        .find(|(n, _)| *n == base)
+        .map(|(_, f)| *f)
 }
 
 /// Names that are miners only in context (campaign binaries with ordinary-sounding names):
 /// as a bare program they need mining options beside them.
 fn ambiguous_name(base: &str) -> bool {
-    matches!(base, "excavator" | "sysupdate" | "networkservice" | "t-rex" | "ethminer")
+    matches!(
+        base,
+        "excavator" | "sysupdate" | "networkservice" | "t-rex" | "ethminer"
+    )
 }
 
 fn is_cron_field(t: &str) -> bool {
     (t.starts_with('@') && t.len() > 2 && t[1..].bytes().all(|b| b.is_ascii_lowercase()))
-        || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'*' | b'/' | b',' | b'-')))
+        || (!t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'*' | b'/' | b',' | b'-')))
 }
 
 /// Splits a line into commands (on `;`, `|`, `&&`, `||`, a lone `&`) and each command into
@@ -128,7 +207,10 @@ pub(crate) fn split_commands(line: &str) -> Vec<Vec<String>> {
         let extra: Vec<String> = cmd
             .iter()
             .filter(|t| t.contains(' ') && t.len() < 4096)
-            .flat_map(|t| t.split_whitespace().map(|s| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned()))
+            .flat_map(|t| {
+                t.split_whitespace()
+                    .map(|s| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned())
+            })
             .collect();
         cmd.extend(extra);
     }
@@ -138,7 +220,10 @@ pub(crate) fn split_commands(line: &str) -> Vec<Vec<String>> {
 /// A systemd `ExecStart=` value's program; its `-`, `@`, `+`, `!` prefixes change how the
 /// program runs, not which.
 fn strip_exec(raw: &str) -> &str {
-    match raw.strip_prefix("ExecStart=").or_else(|| raw.strip_prefix("ExecStartPre=")) {
+    match raw
+        .strip_prefix("ExecStart=")
+        .or_else(|| raw.strip_prefix("ExecStartPre="))
+    {
         Some(rest) => rest.trim_start_matches(['-', '@', '+', '!']),
         None => raw,
     }
@@ -158,8 +243,14 @@ fn program_index(tokens: &[String]) -> Option<usize> {
             i += 1;
             continue;
         }
-        if after_wrapper && (t.starts_with('-') || t.bytes().all(|b| b.is_ascii_digit() || b == b',')) {
-            i += if WRAPPER_VALUE_OPTS.contains(&lower.as_str()) { 2 } else { 1 };
+        if after_wrapper
+            && (t.starts_with('-') || t.bytes().all(|b| b.is_ascii_digit() || b == b','))
+        {
+            i += if WRAPPER_VALUE_OPTS.contains(&lower.as_str()) {
+                2
+            } else {
+                1
+            };
             continue;
         }
         if cron_fields < 5 && is_cron_field(t) {
@@ -181,7 +272,9 @@ fn option_value<'a>(tokens: &'a [String], names: &[&str]) -> Option<&'a str> {
         for name in names {
             if t == name {
                 if let Some(v) = tokens.get(i + 1) {
-                    if !v.is_empty() && !(v.starts_with('-') && v.len() > 1 && !v.starts_with("--=")) {
+                    if !v.is_empty()
+                        && !(v.starts_with('-') && v.len() > 1 && !v.starts_with("--="))
+                    {
                         return Some(v);
                     }
                 }
@@ -225,7 +318,10 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
     let mut program_token = program.clone();
     // A launcher (start, Start-Process, &) runs whatever miner path follows it.
     if family.is_none() && LAUNCHERS.contains(&prog_lower.as_str()) {
-        if let Some(t) = tokens.iter().find(|t| miner_family(t).is_some() && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))) {
+        if let Some(t) = tokens.iter().find(|t| {
+            miner_family(t).is_some()
+                && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))
+        }) {
             family = miner_family(t).map(str::to_owned);
             program_token = Some(t.clone());
         }
@@ -236,7 +332,9 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
     };
     let has_option = args.iter().skip(1).any(|t| {
         let b = t.as_bytes();
-        b.len() >= 2 && b[0] == b'-' && (b[1].is_ascii_alphabetic() || (b[1] == b'-' && b.len() > 2))
+        b.len() >= 2
+            && b[0] == b'-'
+            && (b[1].is_ascii_alphabetic() || (b[1] == b'-' && b.len() > 2))
     });
 
     let url = option_value(args, URL_OPTS).map(str::to_owned);
@@ -253,7 +351,12 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
             let lower = t.to_ascii_lowercase();
             MINER_OPTIONS
                 .iter()
-                .find(|(o, _)| o.starts_with('-') && (lower == *o || (o.ends_with('=') && lower.starts_with(o)) || lower.starts_with(&format!("{o}="))))
+                .find(|(o, _)| {
+                    o.starts_with('-')
+                        && (lower == *o
+                            || (o.ends_with('=') && lower.starts_with(o))
+                            || lower.starts_with(&format!("{o}=")))
+                })
                 .map(|(o, fam)| {
                     if family.is_none() {
                         family = fam.map(str::to_owned);
@@ -274,7 +377,9 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
             let base = lower_basename(p);
             miner_family(p).is_some() && (!ambiguous_name(&base) || url.is_some() || algo_known)
         });
-    let path_like = program_token.as_deref().is_some_and(|p| p.contains(['/', '\\']) || p.to_ascii_lowercase().ends_with(".exe"));
+    let path_like = program_token
+        .as_deref()
+        .is_some_and(|p| p.contains(['/', '\\']) || p.to_ascii_lowercase().ends_with(".exe"));
 
     let (score, reason) = if stratum {
         (65, "stratum pool URL passed as an option".to_owned())
@@ -283,11 +388,20 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
     } else if wallet.is_some() && url.is_some() {
         (65, "a wallet address as the pool user".to_owned())
     } else if program_is_miner && (url.is_some() || user.is_some() || algo_known || has_config) {
-        (60, format!("miner program {} with pool options", prog_lower))
+        (
+            60,
+            format!("miner program {} with pool options", prog_lower),
+        )
     } else if pool_port && (algo_known || !miner_options.is_empty() || wallet.is_some()) {
         (55, "a pool endpoint with mining options".to_owned())
     } else if program_is_miner && (path_like || has_option) {
-        (50, format!("runs the miner program {}", lower_basename(program_token.as_deref().unwrap_or(""))))
+        (
+            50,
+            format!(
+                "runs the miner program {}",
+                lower_basename(program_token.as_deref().unwrap_or(""))
+            ),
+        )
     } else if miner_options.len() >= 2 && url.is_some() {
         (50, "miner-only options with a pool".to_owned())
     } else {
@@ -312,17 +426,24 @@ mod tests {
     use super::*;
 
     fn launch(line: &str) -> Option<Launch> {
-        launches_in_line(line, Indicators::builtin()).into_iter().next()
+        launches_in_line(line, Indicators::builtin())
+            .into_iter()
+            .next()
     }
 
     #[test]
     fn miner_launches() {
         assert!(launch("nohup ./xmrig -o stratum+tcp://10.1.2.3:3333 -u x -p x &").is_some());
         assert!(launch("EthDcrMiner64.exe -epool eth-eu1.nanopool.org:9999 -ewal 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed -epsw x").is_some());
-        assert!(launch("PhoenixMiner.exe -pool ssl://eu1.ethermine.org:5555 -wal 0xabc -worker r1").is_some());
+        assert!(launch(
+            "PhoenixMiner.exe -pool ssl://eu1.ethermine.org:5555 -wal 0xabc -worker r1"
+        )
+        .is_some());
         let l = launch("ExecStart=/opt/.cache/xmrig -c /opt/.cache/config.json").unwrap();
         assert_eq!(l.family.as_deref(), Some("xmrig"));
-        assert!(launch("*/5 * * * * root /tmp/.x/minerd -a cryptonight -o 1.2.3.4:4444 -u a").is_some());
+        assert!(
+            launch("*/5 * * * * root /tmp/.x/minerd -a cryptonight -o 1.2.3.4:4444 -u a").is_some()
+        );
         assert!(launch("Start-Process -FilePath \"$env:TEMP\\svc\\xmrig.exe\" -ArgumentList \"-o 10.0.0.1:3333 --donate-level 1\" -WindowStyle Hidden").is_some());
         assert!(launch("./svchost --url=pool.hashvault.pro:443 --user=abc --tls").is_some());
     }

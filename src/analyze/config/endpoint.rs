@@ -42,7 +42,9 @@ pub(crate) fn parse_endpoint(value: &str) -> Option<Endpoint> {
     };
     let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
     if host.is_empty()
-        || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_')
         || (port.is_none() && scheme.is_none() && !host.contains('.'))
     {
         return None;

@@ -11,7 +11,10 @@ const MAX_DEPTH: usize = 48;
 /// Parses a document: a value, or an object body without its braces.
 pub fn parse(text: &str) -> Option<Value> {
     let text = text.trim_start_matches('\u{feff}');
-    let mut p = Parser { s: text.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+    };
     p.skip_ws();
     match p.peek() {
         Some(b'{') | Some(b'[') => {
@@ -154,7 +157,8 @@ impl Parser<'_> {
                         b'b' | b'f' => {}
                         b'u' => {
                             let hex = self.s.get(self.i..self.i + 4)?;
-                            let code = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+                            let code =
+                                u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
                             self.i += 4;
                             let ch = char::from_u32(code).unwrap_or('\u{fffd}');
                             let mut buf = [0u8; 4];
@@ -172,7 +176,8 @@ impl Parser<'_> {
 
     fn ident(&mut self) -> Option<String> {
         let start = self.i;
-        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'$')) {
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'$'))
+        {
             self.i += 1;
         }
         (self.i > start).then(|| String::from_utf8_lossy(&self.s[start..self.i]).into_owned())

@@ -12,11 +12,25 @@ use crate::verdict::{judge, prepare, Verdict};
 use std::path::Path;
 
 /// Findings (prepared and merged) and the verdict for `bytes` named `name`.
-pub(crate) fn run(analyzers: &[&dyn Analyzer], name: &str, bytes: &[u8]) -> (Vec<Finding>, Verdict) {
+pub(crate) fn run(
+    analyzers: &[&dyn Analyzer],
+    name: &str,
+    bytes: &[u8],
+) -> (Vec<Finding>, Verdict) {
     let target = Target::for_bytes(name);
-    let ctx = FileContext::new(&target, Indicators::builtin(), bytes, bytes.len() as u64, false);
+    let ctx = FileContext::new(
+        &target,
+        Indicators::builtin(),
+        bytes,
+        bytes.len() as u64,
+        false,
+    );
     let mut findings = Vec::new();
-    for a in analyzers.iter().copied().chain([&IndicatorAnalyzer as &dyn Analyzer]) {
+    for a in analyzers
+        .iter()
+        .copied()
+        .chain([&IndicatorAnalyzer as &dyn Analyzer])
+    {
         let mut w = a.worker();
         if w.applies(ctx.kind) {
             w.analyze(&ctx, &mut findings).expect("analysis");
@@ -31,7 +45,12 @@ pub(crate) fn run(analyzers: &[&dyn Analyzer], name: &str, bytes: &[u8]) -> (Vec
 pub(crate) fn rule_class(findings: &[Finding], rule: &str) -> Option<Class> {
     findings
         .iter()
-        .find(|f| f.rule == rule || f.also_reported_by.iter().any(|r| r.rsplit(':').next() == Some(rule)))
+        .find(|f| {
+            f.rule == rule
+                || f.also_reported_by
+                    .iter()
+                    .any(|r| r.rsplit(':').next() == Some(rule))
+        })
         .map(|f| f.class)
 }
 
@@ -41,10 +60,17 @@ pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<Stri
     let manifest = std::fs::read_to_string(root.join("expected.tsv")).expect("manifest");
     let mut failures = Vec::new();
     let mut rows = 0;
-    for line in manifest.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+    for line in manifest
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
         rows += 1;
         let cols: Vec<&str> = line.split('\t').collect();
-        let (path, verdict, rules) = (cols[0], cols.get(1).copied().unwrap_or(""), cols.get(2).copied().unwrap_or(""));
+        let (path, verdict, rules) = (
+            cols[0],
+            cols.get(1).copied().unwrap_or(""),
+            cols.get(2).copied().unwrap_or(""),
+        );
         let bytes = std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
         let name = format!("{dir}/{path}");
         let (findings, v) = run(analyzers, &name, &bytes);
@@ -56,18 +82,27 @@ pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<Stri
                 .join(", ")
         };
         if v.level.as_str() != verdict {
-            failures.push(format!("{path}: verdict {} (want {verdict}) [{}]", v.level.as_str(), shown()));
+            failures.push(format!(
+                "{path}: verdict {} (want {verdict}) [{}]",
+                v.level.as_str(),
+                shown()
+            ));
         }
-        for want in rules.split(',').map(str::trim).filter(|r| !r.is_empty() && *r != "-") {
+        for want in rules
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && *r != "-")
+        {
             let (rule, class) = match want.split_once('=') {
                 Some((r, c)) => (r, Some(Class::parse(c).expect("class name"))),
                 None => (want, None),
             };
             match rule_class(&findings, rule) {
                 None => failures.push(format!("{path}: missing rule {rule} [{}]", shown())),
-                Some(c) if class.is_some_and(|w| w != c) => {
-                    failures.push(format!("{path}: rule {rule} is {c} (want {})", class.unwrap()))
-                }
+                Some(c) if class.is_some_and(|w| w != c) => failures.push(format!(
+                    "{path}: rule {rule} is {c} (want {})",
+                    class.unwrap()
+                )),
                 _ => {}
             }
         }
@@ -91,7 +126,11 @@ fn fp_scan() {
     let roots = std::env::var("FP_ROOTS").unwrap_or_else(|_| "/etc".to_owned());
     let (mut files, mut suspicious, mut malicious) = (0usize, 0usize, 0usize);
     for root in roots.split(':') {
-        for entry in walkdir::WalkDir::new(root).follow_links(false).into_iter().filter_map(Result::ok) {
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -99,7 +138,9 @@ fn fp_scan() {
             if md.len() > 8 << 20 {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(entry.path()) else { continue };
+            let Ok(bytes) = std::fs::read(entry.path()) else {
+                continue;
+            };
             files += 1;
             let name = entry.path().to_string_lossy().into_owned();
             let (findings, v) = run(&[&ConfigAnalyzer, &ScriptAnalyzer], &name, &bytes);
@@ -113,7 +154,12 @@ fn fp_scan() {
                 .filter(|f| f.class != Class::Info)
                 .map(|f| format!("{}:{}={}", f.analyzer, f.rule, f.class))
                 .collect();
-            println!("{}\t{name}\t{}\t{}", v.level.as_str(), v.reasons.join("; "), rules.join(", "));
+            println!(
+                "{}\t{name}\t{}\t{}",
+                v.level.as_str(),
+                v.reasons.join("; "),
+                rules.join(", ")
+            );
         }
     }
     println!("files {files} suspicious {suspicious} malicious {malicious}");

