@@ -1,0 +1,91 @@
+// minerscan built-in pack: the Stratum mining protocol and its Monero and Ethereum variants.
+// Written by the minerscan authors from the public protocol descriptions cited below.
+
+rule Stratum_URL
+{
+    meta:
+        description = "Stratum mining pool URL with a host and port (stratum+tcp/ssl/tls, stratum1/stratum2)"
+        author = "minerscan"
+        class = "miner"
+        score = 50
+        reference = "https://braiins.com/stratum-v1/docs"
+        mitre = "T1496"
+        version = 1
+    strings:
+        $u = /stratum[12]?\+(tcp|ssl|tls|tls12|tcps|ssl2)s?:\/\/([a-zA-Z0-9_.%\-]{1,100}@)?[a-zA-Z0-9][a-zA-Z0-9.\-]{2,100}:[0-9]{2,5}/ ascii wide nocase
+    condition:
+        $u
+}
+
+rule Stratum_JSONRPC_Methods
+{
+    meta:
+        description = "Several Stratum v1 JSON-RPC method names (mining.subscribe, mining.authorize, mining.submit, mining.notify ...)"
+        author = "minerscan"
+        class = "miner"
+        score = 50
+        reference = "https://en.bitcoin.it/wiki/Stratum_mining_protocol"
+        mitre = "T1496"
+        version = 1
+    strings:
+        $m1 = "mining.subscribe" ascii wide
+        $m2 = "mining.authorize" ascii wide
+        $m3 = "mining.submit" ascii wide
+        $m4 = "mining.notify" ascii wide
+        $m5 = "mining.set_difficulty" ascii wide
+        $m6 = "mining.extranonce.subscribe" ascii wide
+        $m7 = "mining.set_extranonce" ascii wide
+        $m8 = "mining.set_target" ascii wide
+        $m9 = "mining.configure" ascii wide
+    condition:
+        3 of them
+}
+
+rule Stratum_Monero_Messages
+{
+    meta:
+        description = "Monero-style pool protocol messages: a login with pass and agent, a submit with job_id/nonce/result, or a job with blob/target"
+        author = "minerscan"
+        family = "monero"
+        class = "miner"
+        score = 55
+        reference = "https://github.com/xmrig/xmrig-proxy/blob/master/doc/STRATUM.md"
+        mitre = "T1496"
+        version = 1
+    strings:
+        $login = /"method"\s*:\s*"login"/
+        $submit = /"method"\s*:\s*"submit"/
+        $job = /"method"\s*:\s*"job"/
+        $keep = /"method"\s*:\s*"keepalived"/
+        $k_pass = "\"pass\"" ascii
+        $k_agent = "\"agent\"" ascii
+        $k_jobid = "\"job_id\"" ascii
+        $k_nonce = "\"nonce\"" ascii
+        $k_result = "\"result\"" ascii
+        $k_blob = "\"blob\"" ascii
+        $k_target = "\"target\"" ascii
+    condition:
+        ($login and $k_pass and $k_agent)
+        or ($submit and $k_jobid and $k_nonce and $k_result)
+        or ($job and $k_blob and $k_target and $k_jobid)
+        or ($keep and $k_jobid)
+}
+
+rule Stratum_EthProxy_Methods
+{
+    meta:
+        description = "Ethereum pool protocol (EthProxy/stratum1): eth_submitLogin, which only pool clients send, with the getwork methods"
+        author = "minerscan"
+        class = "miner"
+        score = 50
+        reference = "https://github.com/ethereum-mining/ethminer/blob/master/libpoolprotocols/stratum/EthStratumClient.cpp"
+        mitre = "T1496"
+        version = 1
+    strings:
+        $login = "eth_submitLogin" ascii wide
+        $w1 = "eth_getWork" ascii wide
+        $w2 = "eth_submitWork" ascii wide
+        $w3 = "eth_submitHashrate" ascii wide
+    condition:
+        $login and 2 of ($w*)
+}
