@@ -227,7 +227,7 @@ fn category(classes: &BTreeSet<Class>, kind: FileKind) -> &'static str {
             "miner-config"
         };
     }
-    if behaviours == 1 && has(Class::Persistence) {
+    if behaviours == 1 && has(Class::Persistence) && !kind.is_script() {
         return "persistence-entry";
     }
     if kind.is_archive() {

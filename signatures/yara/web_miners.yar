@@ -44,13 +44,11 @@ rule WebMiner_Coinhive_Embed
         version = 1
     strings:
         $new = /new\s+CoinHive\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
-        $lib1 = "coinhive.min.js" ascii nocase
-        $lib2 = "authedmine.min.js" ascii nocase
-        $lib3 = "coinhive.com/lib" ascii nocase
-        $lib4 = "authedmine.com/lib" ascii nocase
+        // A real script element loading the library; an article quotes it escaped (&lt;script).
+        $tag = /<script[^>]{0,200}src\s*=\s*["']?[^"'>]{0,200}(coinhive|authedmine)[^"'>]{0,100}\.js/ nocase
         $start = ".start(" ascii
     condition:
-        $new and (1 of ($lib*) or $start)
+        $new and ($tag or $start)
 }
 
 rule WebMiner_CryptoLoot_Embed

@@ -125,8 +125,13 @@ impl AnalyzerWorker for IndicatorWorker {
         }
 
         // The stratum protocol spoken: several of its method names together.
+        // Only the pool-side names count: geth's own RPC has eth_submitWork and friends.
         if let Some(methods) = by_kind.get(&IndicatorKind::StratumMethod) {
-            if methods.len() >= 2 {
+            let pool_methods = methods
+                .keys()
+                .filter(|m| m.starts_with("mining.") || m.as_str() == "eth_submitlogin")
+                .count();
+            if pool_methods >= 2 {
                 let mut f = Finding::new(
                     NAME,
                     "stratum_protocol",

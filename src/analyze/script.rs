@@ -247,12 +247,21 @@ static RULES: &[Rule] = &[
         "creates a scheduled task",
         r"(?i)\bschtasks(?:\.exe)?\s+/create\b|\bRegister-ScheduledTask\b|\bNew-ScheduledTaskAction\b",
     ),
+    // Writing a unit file is how droppers persist; enabling a packaged service (`systemctl
+    // enable nginx`) is everyday administration and counts only beside miner evidence.
     rule(
         "systemd_persistence",
         Persistence,
         35,
-        "installs or enables a service",
-        r"(?i)\bsystemctl\s+(?:--\S+\s+)*enable\b|(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:etc|lib|usr/lib)/systemd/system/\S+\.(?:service|timer)\b|\bupdate-rc\.d\s+\S+\s+(?:defaults|enable)\b|\bchkconfig\s+(?:--add\s+\S+|\S+\s+on)\b",
+        "installs a service unit",
+        r"(?i)(?:>>?|\btee\s+(?:-a\s+)?|\b(?:cp|mv|install)\s+(?:-\S+\s+)*\S+\s+)\s*/(?:etc|lib|usr/lib)/systemd/system/\S+\.(?:service|timer)\b",
+    ),
+    ctx_rule(
+        "service_enable",
+        Persistence,
+        30,
+        "enables a service at boot",
+        r"(?i)\bsystemctl\s+(?:--\S+\s+)*enable\b|\bupdate-rc\.d\s+\S+\s+(?:defaults|enable)\b|\bchkconfig\s+(?:--add\s+\S+|\S+\s+on)\b",
     ),
     rule(
         "rc_local",
