@@ -86,7 +86,9 @@ fn every_fixture_fires_exactly_its_rules() {
             *positives.entry(r.clone()).or_default() += 1;
         }
         for pattern in &e.near_miss_for {
-            let glob = globset::Glob::new(pattern).expect("near-miss glob").compile_matcher();
+            let glob = globset::Glob::new(pattern)
+                .expect("near-miss glob")
+                .compile_matcher();
             for r in all_rules.iter().filter(|r| glob.is_match(r.as_str())) {
                 if !fired.contains(r) {
                     negatives.insert(r.clone());

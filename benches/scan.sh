@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Whole-scan benchmark: minerscan with its defaults against the YARA engine alone over the same
+# rules and the same files, and against the read floor, on any directory. Prints each median
+# with its ratio to minerscan, then peak RSS. Nothing here touches the network.
+#
+#   benches/scan.sh [DIR...]          default corpora: /usr, a few large files, many tiny files
+#   THREADS=2 RUNS=5 benches/scan.sh /usr
+#
+# Needs hyperfine (Debian: hyperfine) and GNU time; `yr` (cargo install yara-x-cli) and
+# `yara` (Debian: yara) are used when installed. Run on a warm page cache (a warm-up run comes
+# first). Build first: cargo build --release.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin="${MINERSCAN:-$here/target/release/minerscan}"
+threads="${THREADS:-$(nproc)}"
+runs="${RUNS:-3}"
+max_size="${MAX_SIZE:-134217728}"   # minerscan's default --max-size, 128 MiB, in bytes
+rules="$here/signatures/yara"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+[ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 2; }
+command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)" >&2; exit 2; }
+
+# libyara takes rule files, not a directory: one combined file, each source in turn.
+cat "$rules"/*.yar > "$work/all.yar"
+
+make_corpora() {
+  mkdir -p "$work/large" "$work/tiny"
+  # A few large files: real binaries concatenated, so they look like executables and data.
+  local i=0
+  for f in /usr/bin/* ; do
+    [ -f "$f" ] || continue
+    cat "$f" >> "$work/large/blob$((i % 4)).bin"
+    i=$((i + 1))
+    [ "$(du -sm "$work/large" | cut -f1)" -ge 400 ] && break
+  done
+  # Many tiny text files: shell and config fragments.
+  for i in $(seq 1 20000); do
+    printf '#!/bin/sh\n# job %d\nsystemctl restart app%d\necho done %d\n' "$i" "$i" "$i" > "$work/tiny/f$i.sh"
+  done
+}
+
+if [ $# -eq 0 ]; then
+  make_corpora
+  set -- /usr "$work/large" "$work/tiny"
+fi
+
+for dir in "$@"; do
+  echo "== corpus $dir ($(find "$dir" -xdev -type f 2>/dev/null | wc -l) files, $(du -sh "$dir" 2>/dev/null | cut -f1)), threads $threads"
+  cmds=(-n minerscan "$bin scan --quiet --fail-on never --threads $threads --format json -o /dev/null $dir")
+  if command -v yr >/dev/null; then
+    cmds+=(-n "yr scan" "yr scan -r -p $threads -z $max_size --disable-console-logs $rules $dir > /dev/null 2>&1 || true")
+  fi
+  if command -v yara >/dev/null; then
+    cmds+=(-n "yara" "yara -r -p $threads -z $max_size $work/all.yar $dir > /dev/null 2>&1 || true")
+  fi
+  cmds+=(-n "cat (read floor)" "find $dir -xdev -type f -size -${max_size}c -print0 2>/dev/null | xargs -0 -P $threads -n 256 cat > /dev/null 2>&1 || true")
+  hyperfine --warmup 1 --runs "$runs" --export-json "$work/result.json" -i "${cmds[@]}" > "$work/hyperfine.log" 2>&1 || true
+  python3 - "$work/result.json" <<'PY'
+import json, sys
+results = json.load(open(sys.argv[1]))["results"]
+base = next(r["median"] for r in results if r["command"] == "minerscan")
+print(f"{'tool':<18} {'median s':>9} {'ratio to minerscan':>19}")
+for r in results:
+    print(f"{r['command']:<18} {r['median']:>9.2f} {r['median'] / base:>19.2f}")
+PY
+  echo "peak RSS (MiB):"
+  rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
+  printf '  %-16s %s\n' minerscan "$(( $(rss "$bin" scan --quiet --fail-on never --threads "$threads" --format json -o /dev/null "$dir") / 1024 ))"
+  if command -v yr >/dev/null; then
+    printf '  %-16s %s\n' "yr scan" "$(( $(rss sh -c "yr scan -r -p $threads -z $max_size --disable-console-logs $rules $dir 2>/dev/null || true") / 1024 ))"
+  fi
+done
