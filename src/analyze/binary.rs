@@ -20,7 +20,7 @@ use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::IndicatorKind;
 use extract::{extract, BinaryInfo, ElfType, Format};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 const NAME: &str = "binary";
 
@@ -158,6 +158,20 @@ const GPU_FUNCTIONS: &[&str] = &[
     "nvmlDeviceGetFanSpeed",
 ];
 /// GPU runtime libraries, matched case-insensitively inside strings.
+/// Any GPU library or MSR access marker, case-insensitive: a cheap filter before the exact checks.
+static GPU_OR_MSR: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(
+                GPU_LIBRARIES
+                    .iter()
+                    .copied()
+                    .chain(["/dev/cpu/", "winring0", "modprobe msr"]),
+            )
+            .expect("static patterns")
+    });
+
 const GPU_LIBRARIES: &[&str] = &[
     "libopencl.so",
     "opencl.dll",
@@ -271,14 +285,16 @@ impl Functions {
             }
         }
         let own_exports = |name: &str| info.is_some_and(|i| i.exports.iter().any(|e| e == name));
+        // One hash lookup per string: its trailing identifier is the only name it can name.
+        let watched: HashSet<&'static str> = watched_names().collect();
         for s in ctx.strings() {
-            let text = s.text.trim();
-            for name in watched_names() {
-                if found.contains_key(name) || !names_function(text, name) || own_exports(name) {
-                    continue;
-                }
-                found.insert(name.to_owned(), Evidence::import(None, name));
+            let Some(name) = watched.get(trailing_identifier(s.text.trim())) else {
+                continue;
+            };
+            if found.contains_key(*name) || own_exports(name) {
+                continue;
             }
+            found.insert((*name).to_owned(), Evidence::import(None, name));
         }
         Functions { found }
     }
@@ -293,14 +309,14 @@ impl Functions {
 }
 
 /// A string names a function when it is the name, or ends with it after a non-identifier byte
-/// (an import hint or a length prefix that happened to be printable).
-fn names_function(text: &str, name: &str) -> bool {
-    if text == name {
-        return true;
-    }
-    text.strip_suffix(name)
-        .and_then(|rest| rest.chars().last())
-        .is_some_and(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+/// (an import hint or a length prefix that happened to be printable): its trailing identifier.
+fn trailing_identifier(text: &str) -> &str {
+    let start = text
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    &text[start..]
 }
 
 /// Which miner facts the shared matcher found: long enough to mean something even inside
@@ -698,6 +714,10 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
     for s in ctx.strings() {
         if gpu.len() >= 8 && msr.len() >= 4 {
             break;
+        }
+        // Most strings name none of these: one automaton pass rejects them without allocating.
+        if !GPU_OR_MSR.is_match(&s.text) {
+            continue;
         }
         let lower = s.text.to_ascii_lowercase();
         if gpu.len() < 8 && GPU_LIBRARIES.iter().any(|l| lower.contains(l)) {
