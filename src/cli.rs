@@ -21,6 +21,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per run: the size of the scan variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan files and directory trees.
@@ -57,6 +59,8 @@ pub enum Format {
     Text,
     Json,
     Ndjson,
+    /// One row per listed file: a flat table for spreadsheets and timeline tools.
+    Csv,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -141,6 +145,28 @@ pub struct ScanArgs {
     /// Colour in text output (never when NO_COLOR is set).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub triage: TriageArgs,
+}
+
+/// Mounted-image triage and scheduled scans.
+#[derive(Args, Debug, Clone, Default)]
+pub struct TriageArgs {
+    /// Scan DIR as the root filesystem of another machine (a mounted image): PATHs are read
+    /// inside it (default /), paths are reported as that machine saw them, and links resolve
+    /// inside DIR. A Windows image (with Windows/System32) is reported as C:\...
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Keep results in FILE (a database) and do not read again files unchanged since the last
+    /// scan with the same rules and options.
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
+    /// Run at the lowest CPU and I/O priority.
+    #[arg(long)]
+    pub nice: bool,
+    /// Also log one line per flagged file and the summary to syslog.
+    #[arg(long)]
+    pub syslog: bool,
 }
 
 /// Parses sizes such as `64MiB`, `1GiB`, `500k`, `1048576`.

@@ -30,6 +30,10 @@ pub struct ScanConfig {
     pub color: bool,
     /// Problems found while loading rules and lists: reported, and fatal with --strict.
     pub load_problems: Vec<String>,
+    /// `--cache`, `--syslog`, `--nice` (see `triage`).
+    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    pub syslog: bool,
+    pub nice: bool,
 }
 
 /// Compiles the rule set named by the flags. Our own pack failing is fatal.
@@ -42,9 +46,39 @@ pub fn compile_rules(args: &RuleSetArgs, timeout: Duration) -> Result<YaraRules>
     Ok(rules)
 }
 
-pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
+pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
+    if args.triage.nice {
+        // Before anything heavy, and before any thread exists: threads inherit it.
+        if let Err(e) = crate::platform::lower_priority() {
+            eprintln!("minerscan: warning: --nice: {e}");
+        }
+    }
+    let image = match &args.triage.root {
+        Some(dir) => Some(std::sync::Arc::new(
+            crate::image::ImageRoot::open(dir)
+                .with_context(|| format!("--root {}", dir.display()))?,
+        )),
+        None => None,
+    };
+    if image.is_some() && args.paths.is_empty() && args.files_from.is_none() {
+        args.paths.push(PathBuf::from("/"));
+    }
     let mut roots = Vec::new();
+    let mut shown_roots = Vec::new();
     for p in &args.paths {
+        if let Some(img) = &image {
+            // PATHs name places inside the image.
+            let mut in_image = img.parse_user_path(&p.to_string_lossy());
+            match img.resolve(&in_image, true) {
+                // Windows names are matched without regard to case: report the real spelling.
+                Ok(real) if img.is_windows() => in_image = real,
+                Ok(_) => {}
+                Err(e) => bail!("{} (in --root): {}", p.display(), e),
+            }
+            shown_roots.push(img.shown(&in_image));
+            roots.push(img.host_path(&in_image));
+            continue;
+        }
         if let Err(e) = std::fs::symlink_metadata(p) {
             bail!("{}: {}", p.display(), e);
         }
@@ -53,11 +87,25 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
     if let Some(list) = &args.files_from {
         let listed =
             read_path_list(list, args.null).with_context(|| format!("--files-from {list}"))?;
-        roots.extend(listed);
+        for p in listed {
+            match &image {
+                Some(img) => {
+                    let in_image = img.parse_user_path(&p.to_string_lossy());
+                    shown_roots.push(img.shown(&in_image));
+                    roots.push(img.host_path(&in_image));
+                }
+                None => roots.push(p),
+            }
+        }
     }
     if args.paths.is_empty() && args.files_from.is_none() {
         bail!("no paths to scan: give one or more PATHs or --files-from FILE");
     }
+    args.output = args
+        .output
+        .as_deref()
+        .map(crate::schedule::expand_output)
+        .transpose()?;
     let max_size = parse_size(&args.max_size).map_err(|e| anyhow::anyhow!("--max-size: {e}"))?;
     if max_size == 0 {
         bail!("--max-size: must be larger than zero");
@@ -100,6 +148,7 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
             follow: args.follow,
             threads,
             digests_needed: Default::default(),
+            root: image.clone(),
         },
     );
 
@@ -111,16 +160,25 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
     options.insert("threads".to_owned(), json!(threads));
     options.insert("timeout".to_owned(), json!(args.timeout));
     options.insert("builtin_rules".to_owned(), json!(!args.rule_set.no_builtin));
+    if let Some(img) = &image {
+        options.insert("root".to_owned(), json!(img.host().to_string_lossy()));
+        let os = if img.is_windows() { "windows" } else { "unix" };
+        options.insert("root_os".to_owned(), json!(os));
+    }
     options.insert(
         "fail_on".to_owned(),
         json!(format!("{:?}", args.fail_on).to_ascii_lowercase()),
     );
     let info = ScanInfo {
         tool: ToolInfo::current(),
-        roots: roots
-            .iter()
-            .map(|r| r.to_string_lossy().into_owned())
-            .collect(),
+        roots: if image.is_some() {
+            shown_roots
+        } else {
+            roots
+                .iter()
+                .map(|r| r.to_string_lossy().into_owned())
+                .collect()
+        },
         started: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         options,
         rule_sets,
@@ -136,6 +194,23 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
             .with_context(|| format!("-o {}", out.display()))?;
         engine.add_own_file(md.dev(), md.ino());
     }
+
+    let cache = match &args.triage.cache {
+        Some(path) => {
+            let cache = crate::cache::Cache::open(path, &crate::cache::config_key(&info))?;
+            if let Some(why) = &cache.rebuilt {
+                eprintln!("minerscan: --cache {}: rebuilt: {why}", path.display());
+            }
+            let md =
+                std::fs::metadata(path).with_context(|| format!("--cache {}", path.display()))?;
+            use std::os::unix::fs::MetadataExt;
+            engine.add_own_file(md.dev(), md.ino());
+            let cache = std::sync::Arc::new(cache);
+            engine.set_cache(cache.clone());
+            Some(cache)
+        }
+        None => None,
+    };
 
     let stderr_tty = std::io::stderr().is_terminal();
     let stdout_tty = args.output.is_none() && std::io::stdout().is_terminal();
@@ -153,6 +228,7 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
                 follow: args.follow,
                 one_file_system: args.one_file_system,
                 excludes,
+                root: image,
             },
         },
         info,
@@ -164,5 +240,8 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
         progress: stderr_tty && !args.quiet,
         color,
         load_problems,
+        cache,
+        syslog: args.triage.syslog,
+        nice: args.triage.nice,
     })
 }

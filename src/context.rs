@@ -11,7 +11,7 @@ use std::cell::OnceCell;
 
 /// What a file is, sniffed from its first bytes, a shebang or its name. Analyzers use it to skip
 /// files they cannot judge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Empty,
@@ -328,7 +328,7 @@ pub fn looks_like_text(head: &[u8]) -> bool {
 }
 
 /// The digests of one file, hex-encoded. Each is `None` when nothing asked for it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Digests {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub md5: Option<String>,
@@ -507,6 +507,11 @@ pub struct FileMeta {
     pub mtime: i64,
     pub ctime: i64,
     pub atime: i64,
+    /// Nanoseconds within `mtime` and `ctime`: the cache compares them too.
+    pub mtime_nsec: i64,
+    pub ctime_nsec: i64,
+    /// Birth time (statx), where the filesystem records it.
+    pub btime: Option<i64>,
 }
 
 /// Everything the analyzers get for one file. Built once per file by the worker.

@@ -33,6 +33,8 @@ pub struct EngineOptions {
     pub threads: usize,
     /// Digests that some analyzer needs for every file (hash IOC lists).
     pub digests_needed: DigestSet,
+    /// `--root DIR`: paths are reported, judged and opened as inside that machine.
+    pub root: Option<std::sync::Arc<crate::image::ImageRoot>>,
 }
 
 impl Default for EngineOptions {
@@ -42,6 +44,7 @@ impl Default for EngineOptions {
             follow: false,
             threads: 1,
             digests_needed: DigestSet::default(),
+            root: None,
         }
     }
 }
@@ -64,6 +67,8 @@ pub struct Engine {
     options: EngineOptions,
     /// (device, inode) of files minerscan must never scan: its own executable, its outputs.
     own_files: HashSet<(u64, u64)>,
+    /// `--cache`: results of unchanged files from earlier scans.
+    cache: Option<std::sync::Arc<crate::cache::Cache>>,
 }
 
 impl Engine {
@@ -82,7 +87,14 @@ impl Engine {
             indicators,
             options,
             own_files,
+            cache: None,
         }
+    }
+
+    /// Takes unchanged files' results from `cache` instead of reading them (`--cache`).
+    pub fn set_cache(&mut self, cache: std::sync::Arc<crate::cache::Cache>) {
+        cache.set_analyzer_names(self.analyzers.iter().map(|a| a.name()).collect());
+        self.cache = Some(cache);
     }
 
     pub fn options(&self) -> &EngineOptions {
@@ -255,6 +267,17 @@ impl<'e> Worker<'e> {
         }
     }
 
+    /// The reported path: as on disk, or as the scanned machine saw it under `--root`.
+    fn shown(&self, path: &std::path::Path) -> (String, Option<String>) {
+        match &self.engine.options.root {
+            Some(img) => match img.image_path(path) {
+                Some(p) => (img.shown(&p), None),
+                None => display_path(path),
+            },
+            None => display_path(path),
+        }
+    }
+
     fn handle(&mut self, item: WalkItem, counters: &SkipCounters, stop: &AtomicBool) -> FileReport {
         match item {
             WalkItem::File {
@@ -264,7 +287,7 @@ impl<'e> Worker<'e> {
             } => {
                 if stop.load(Ordering::Relaxed) {
                     // Interrupted: keep the sequence moving, report nothing for this file.
-                    let (p, pb) = display_path(&path);
+                    let (p, pb) = self.shown(&path);
                     let mut r = FileReport::new(seq, p, pb);
                     r.not_scanned = true;
                     return r;
@@ -274,13 +297,13 @@ impl<'e> Worker<'e> {
                 report
             }
             WalkItem::Skipped { seq, path, reason } => {
-                let (p, pb) = display_path(&path);
+                let (p, pb) = self.shown(&path);
                 let mut r = FileReport::new(seq, p, pb);
                 r.skipped = Some(reason);
                 r
             }
             WalkItem::Error { seq, path, error } => {
-                let (p, pb) = display_path(&path);
+                let (p, pb) = self.shown(&path);
                 let mut r = FileReport::new(seq, p, pb);
                 r.errors.push(error);
                 r
@@ -295,10 +318,19 @@ impl<'e> Worker<'e> {
         explicit: bool,
         counters: &SkipCounters,
     ) -> FileReport {
-        let (shown, bytes) = display_path(&path);
+        let (shown, bytes) = self.shown(&path);
         let mut report = FileReport::new(seq, shown, bytes);
         let opts = &self.engine.options;
-        let mut opened = match input::open(&path, opts.follow || explicit) {
+        let follow = opts.follow || explicit;
+        let opened = match opts
+            .root
+            .as_ref()
+            .and_then(|r| Some((r, r.image_path(&path)?)))
+        {
+            Some((img, in_image)) => input::checked(img.open_file(&in_image, follow), follow),
+            None => input::open(&path, follow),
+        };
+        let mut opened = match opened {
             Ok(OpenOutcome::Opened(o)) => o,
             Ok(OpenOutcome::Skipped(reason)) => {
                 counters.add(reason);
@@ -320,7 +352,19 @@ impl<'e> Worker<'e> {
             report.skipped = Some(SkipReason::Own);
             return report;
         }
-        let target = Target::disk(seq, path, explicit);
+        if let Some(cache) = &self.engine.cache {
+            if cache.lookup(&mut report, &opened.meta, opened.size) {
+                if report.header_only {
+                    counters.add(SkipReason::TooLarge);
+                }
+                report.meta = Some(opened.meta);
+                return report;
+            }
+        }
+        let mut target = Target::disk(seq, path, explicit);
+        if opts.root.is_some() {
+            target.system_path = report.path.clone();
+        }
         let cap = if opened.size > opts.max_size {
             crate::context::SNIFF_LEN
         } else {
@@ -371,6 +415,13 @@ impl<'e> Worker<'e> {
             counters.add(SkipReason::Own);
         }
         report.meta = Some(opened.meta);
+        crate::triage::annotate(
+            opts.root.as_deref(),
+            &target.system_path,
+            &self.buf,
+            report.meta.as_ref(),
+            &mut report.triage,
+        );
         report
     }
 

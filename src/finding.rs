@@ -5,7 +5,9 @@ use serde::Serialize;
 use std::fmt;
 
 /// What kind of fact a finding is. The verdict is decided by which classes meet in one file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Class {
     /// A listed hash or indicator: malicious on its own.
@@ -92,7 +94,7 @@ pub const EVIDENCE_ITEMS_CAP: usize = 8;
 
 /// Why a finding was made, in a form that can be shown and serialized. Text is capped when the
 /// evidence is built (`Evidence::text`, `Evidence::line`...) and escaped by the writers.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Evidence {
     /// Bytes matched at an offset in the file (YARA strings, indicator hits in binaries).

@@ -28,7 +28,12 @@ pub enum OpenOutcome {
 }
 
 pub fn open(path: &Path, follow: bool) -> Result<OpenOutcome, FileError> {
-    let file = match platform::open_for_scan(path, follow) {
+    checked(platform::open_for_scan(path, follow), follow)
+}
+
+/// Checks the outcome of an open made elsewhere (inside an image root, `image::ImageRoot`).
+pub fn checked(opened: io::Result<File>, follow: bool) -> Result<OpenOutcome, FileError> {
+    let file = match opened {
         Ok(f) => f,
         // O_NOFOLLOW on a symlink gives ELOOP: a link we do not follow.
         Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
@@ -63,6 +68,14 @@ pub fn open(path: &Path, follow: bool) -> Result<OpenOutcome, FileError> {
         mtime: md.mtime(),
         ctime: md.ctime(),
         atime: md.atime(),
+        mtime_nsec: md.mtime_nsec(),
+        ctime_nsec: md.ctime_nsec(),
+        // std fills this from statx's birth time where the kernel and filesystem have one.
+        btime: md
+            .created()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs() as i64),
     };
     Ok(OpenOutcome::Opened(Opened {
         file,

@@ -4,18 +4,24 @@
 //! targets need no process.
 
 pub mod analyze;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod image;
 pub mod indicators;
 pub mod input;
+pub mod persistence;
 pub mod platform;
 pub mod report;
+pub mod schedule;
 pub mod signatures;
+pub mod syslog;
 pub mod target;
+pub mod triage;
 pub mod verdict;
 pub mod walk;
 pub mod wallet;

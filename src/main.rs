@@ -105,11 +105,19 @@ fn scan(cfg: ScanConfig) -> Result<u8> {
         None => Box::new(io::stdout().lock()),
     };
     let sink = BufWriter::with_capacity(1 << 16, sink);
-    let mut reporter: Box<dyn Reporter> = match cfg.format {
+    let reporter: Box<dyn Reporter> = match cfg.format {
         Format::Text => Box::new(TextReporter::new(sink, cfg.all, cfg.color)),
         Format::Json => Box::new(JsonReporter::new(sink, cfg.all)),
         Format::Ndjson => Box::new(NdjsonReporter::new(sink, cfg.all)),
+        Format::Csv => Box::new(minerscan::report::csv::CsvReporter::new(sink, cfg.all)),
     };
+    // The step after the walk: cross-file summary, persistence links, cache, syslog.
+    let syslog = cfg.syslog.then(minerscan::syslog::Syslog::open);
+    let mut reporter: Box<dyn Reporter> = Box::new(minerscan::triage::TriageReporter::new(
+        reporter,
+        cfg.cache.clone(),
+        syslog,
+    ));
     let progress = cfg.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(200));

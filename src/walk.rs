@@ -41,6 +41,8 @@ pub struct WalkOptions {
     pub follow: bool,
     pub one_file_system: bool,
     pub excludes: Option<GlobSet>,
+    /// `--root DIR`: walk DIR as another machine's root (links resolved inside it).
+    pub root: Option<std::sync::Arc<crate::image::ImageRoot>>,
 }
 
 /// One numbered item for the workers and the writer.
@@ -98,7 +100,10 @@ impl<'a> Walker<'a> {
         let Some(set) = &self.options.excludes else {
             return false;
         };
-        set.is_match(path) || path.file_name().is_some_and(|n| set.is_match(n))
+        let in_image = self.options.root.as_ref().and_then(|r| r.image_path(path));
+        set.is_match(path)
+            || in_image.is_some_and(|p| set.is_match(p))
+            || path.file_name().is_some_and(|n| set.is_match(n))
     }
 
     fn virtual_fs(&self, dev: u64) -> Option<&str> {
@@ -111,11 +116,31 @@ impl<'a> Walker<'a> {
     /// Walks one root (a file or a directory), calling `emit` for every numbered item. Returns
     /// false when `emit` asks to stop (the receiver is gone) or the scan was interrupted.
     pub fn walk_root(&mut self, root: &Path, mut emit: impl FnMut(WalkItem) -> bool) -> bool {
+        // Under --root, `root` is DIR joined with an in-image path that may pass through links:
+        // it is resolved inside the image and the real directory is walked under its name.
+        let real = match self.options.root.clone() {
+            Some(img) => match img
+                .image_path(root)
+                .ok_or_else(|| std::io::Error::from_raw_os_error(libc::EXDEV))
+                .and_then(|p| img.resolve(&p, true))
+            {
+                Ok(resolved) => img.host_path(&resolved),
+                Err(e) => {
+                    let seq = self.next_seq();
+                    return emit(WalkItem::Error {
+                        seq,
+                        path: root.to_path_buf(),
+                        error: FileError::from_io(&e),
+                    });
+                }
+            },
+            None => root.to_path_buf(),
+        };
         if self.excluded(root) {
             self.counters.add(SkipReason::Excluded);
             return true;
         }
-        let meta = match std::fs::metadata(root) {
+        let meta = match std::fs::metadata(&real) {
             Ok(m) => m,
             Err(e) => {
                 let seq = self.next_seq();
@@ -144,8 +169,32 @@ impl<'a> Walker<'a> {
             });
         }
         let root_dev = meta.dev();
-        let mut it = walkdir::WalkDir::new(root)
-            .follow_links(self.options.follow)
+        self.walk_tree(&real, root, root_dev, &mut Vec::new(), &mut emit)
+    }
+
+    /// Walks the real directory `real`, reporting its entries under `shown` (the same path,
+    /// unless a link inside an image root led here). `entered` holds the real places where
+    /// links were followed on the way, to detect loops.
+    fn walk_tree(
+        &mut self,
+        real: &Path,
+        shown: &Path,
+        root_dev: u64,
+        entered: &mut Vec<PathBuf>,
+        emit: &mut dyn FnMut(WalkItem) -> bool,
+    ) -> bool {
+        let root = shown;
+        let in_image = self.options.root.is_some();
+        let map = |p: &Path| -> PathBuf {
+            if real == shown {
+                p.to_path_buf()
+            } else {
+                shown.join(p.strip_prefix(real).unwrap_or(p))
+            }
+        };
+        let mut it = walkdir::WalkDir::new(real)
+            // Inside an image, walkdir would follow links on the host: links are ours.
+            .follow_links(self.options.follow && !in_image)
             .sort_by_file_name()
             .into_iter();
         loop {
@@ -156,10 +205,7 @@ impl<'a> Walker<'a> {
                 None => return true,
                 Some(Ok(e)) => e,
                 Some(Err(err)) => {
-                    let path = err
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| root.to_path_buf());
+                    let path = err.path().map(map).unwrap_or_else(|| root.to_path_buf());
                     let seq = self.next_seq();
                     let item = if err.loop_ancestor().is_some() {
                         self.counters.add(SkipReason::SymlinkLoop);
@@ -184,7 +230,8 @@ impl<'a> Walker<'a> {
                 }
             };
             let ft = entry.file_type();
-            if entry.depth() > 0 && self.excluded(entry.path()) {
+            let shown_path = map(entry.path());
+            if entry.depth() > 0 && self.excluded(&shown_path) {
                 self.counters.add(SkipReason::Excluded);
                 if ft.is_dir() {
                     it.skip_current_dir();
@@ -209,6 +256,13 @@ impl<'a> Walker<'a> {
                 continue;
             }
             if ft.is_symlink() {
+                if in_image && self.options.follow {
+                    let at = entry.path().to_path_buf();
+                    if !self.follow_in_image(&at, &shown_path, root_dev, entered, emit) {
+                        return false;
+                    }
+                    continue;
+                }
                 self.counters.add(SkipReason::Symlink);
                 continue;
             }
@@ -219,12 +273,95 @@ impl<'a> Walker<'a> {
             let seq = self.next_seq();
             if !emit(WalkItem::File {
                 seq,
-                path: entry.into_path(),
+                path: shown_path,
                 explicit: false,
             }) {
                 return false;
             }
         }
+    }
+
+    /// Follows a link found inside an image root: resolved inside the root, a file becomes a
+    /// target under the link's name (the worker opens it inside the root too), a directory is
+    /// walked unless it is an ancestor of where we are (a loop).
+    fn follow_in_image(
+        &mut self,
+        at: &Path,
+        shown: &Path,
+        root_dev: u64,
+        entered: &mut Vec<PathBuf>,
+        emit: &mut dyn FnMut(WalkItem) -> bool,
+    ) -> bool {
+        let Some(img) = self.options.root.clone() else {
+            return true;
+        };
+        let resolved = img
+            .image_path(at)
+            .ok_or_else(|| std::io::Error::from_raw_os_error(libc::EXDEV))
+            .and_then(|p| img.resolve(&p, true));
+        let target = match resolved.map(|r| img.host_path(&r)) {
+            // The resolved path holds no links: lstat sees the thing itself.
+            Ok(t) => std::fs::symlink_metadata(&t).map(|md| (t, md)),
+            Err(e) => Err(e),
+        };
+        let (target, md) = match target {
+            Ok(x) => x,
+            // A dangling link (common in images: /etc/resolv.conf -> /run/...) is a link we
+            // could not follow, not a file we failed to read.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.counters.add(SkipReason::Symlink);
+                return true;
+            }
+            Err(e) => {
+                let seq = self.next_seq();
+                let item = if e.raw_os_error() == Some(libc::ELOOP) {
+                    self.counters.add(SkipReason::SymlinkLoop);
+                    WalkItem::Skipped {
+                        seq,
+                        path: shown.to_path_buf(),
+                        reason: SkipReason::SymlinkLoop,
+                    }
+                } else {
+                    WalkItem::Error {
+                        seq,
+                        path: shown.to_path_buf(),
+                        error: FileError::from_io(&e),
+                    }
+                };
+                return emit(item);
+            }
+        };
+        if md.is_file() {
+            let seq = self.next_seq();
+            return emit(WalkItem::File {
+                seq,
+                path: shown.to_path_buf(),
+                explicit: false,
+            });
+        }
+        if !md.is_dir() {
+            self.counters.add(SkipReason::Special);
+            return true;
+        }
+        let looped = at.starts_with(&target) || entered.iter().any(|e| e.starts_with(&target));
+        if looped || entered.len() >= 40 {
+            self.counters.add(SkipReason::SymlinkLoop);
+            let seq = self.next_seq();
+            return emit(WalkItem::Skipped {
+                seq,
+                path: shown.to_path_buf(),
+                reason: SkipReason::SymlinkLoop,
+            });
+        }
+        if self.virtual_fs(md.dev()).is_some()
+            || (self.options.one_file_system && md.dev() != root_dev)
+        {
+            return true;
+        }
+        entered.push(at.to_path_buf());
+        let go_on = self.walk_tree(&target, shown, root_dev, entered, emit);
+        entered.pop();
+        go_on
     }
 }
 

@@ -53,6 +53,11 @@ pub struct JsonFile<'a> {
     pub skipped: Option<&'static str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub header_only: bool,
+    /// Timestamps, owner and mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::triage::JsonMeta>,
+    #[serde(flatten)]
+    pub triage: crate::triage::JsonTriage<'a>,
 }
 
 impl<'a> JsonFile<'a> {
@@ -74,6 +79,8 @@ impl<'a> JsonFile<'a> {
             errors: &r.errors,
             skipped: r.skipped.map(|s| s.as_str()),
             header_only: r.header_only,
+            meta: crate::triage::JsonMeta::of(r),
+            triage: crate::triage::JsonTriage::of(&r.triage),
         }
     }
 }

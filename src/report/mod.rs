@@ -2,6 +2,7 @@
 //! serialized by the JSON writers through their own shapes; maps are ordered (BTreeMap) so that
 //! output is deterministic. Reporters are called only from the writer thread.
 
+pub mod csv;
 pub mod json;
 pub mod ndjson;
 pub mod text;
@@ -42,6 +43,9 @@ pub struct FileReport {
     /// Never read because the scan was interrupted first: dropped by the writer.
     #[serde(skip)]
     pub not_scanned: bool,
+    /// Persistence place, owner, cache hit (`triage`).
+    #[serde(skip)]
+    pub triage: crate::triage::FileTriage,
 }
 
 impl FileReport {
@@ -60,6 +64,7 @@ impl FileReport {
             header_only: false,
             meta: None,
             not_scanned: false,
+            triage: Default::default(),
         }
     }
 
@@ -123,6 +128,9 @@ pub struct Summary {
     pub interrupted: bool,
     pub verdicts: BTreeMap<String, u64>,
     pub elapsed_ms: u64,
+    /// Indicators seen across files, persistence links, cache hits (`triage`).
+    #[serde(flatten)]
+    pub triage: Option<crate::triage::TriageSummary>,
 }
 
 /// One output format.

@@ -84,6 +84,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
                 hash.insert(k.to_owned(), json!(v));
             }
         }
+        crate::triage::ecs_file_fields(r, &mut doc["file"]);
         if !hash.is_empty() {
             doc["file"]["hash"] = serde_json::Value::Object(hash);
         }

@@ -115,6 +115,9 @@ impl<W: Write> Reporter for TextReporter<W> {
         if s.errors > 0 {
             writeln!(self.out, "Errors: {} (see above).", s.errors)?;
         }
+        if let Some(t) = &s.triage {
+            crate::triage::write_text(&mut self.out, t)?;
+        }
         if s.interrupted {
             writeln!(self.out, "Interrupted: the scan is incomplete.")?;
         } else if !s.complete {

@@ -3,6 +3,7 @@
 
 mod false_positives;
 mod formats;
+mod image;
 mod signatures;
 mod support;
 mod walk;

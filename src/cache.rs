@@ -1,0 +1,487 @@
+//! `--cache FILE`: incremental scans. A file whose device, inode, size, modification and change
+//! times (to the nanosecond) are unchanged since it was last scanned with the same rules, lists,
+//! result-changing options and minerscan version is not read again: its last result is
+//! reported. The cache is a redb database (an embedded, crash-safe B-tree store). Workers look
+//! results up; the writer hands finished results to a flusher thread that commits them in one
+//! transaction per second, so an interrupted scan loses at most the last second of work.
+//!
+//! Never trusted: a file that does not open as our database, fails redb's integrity check or
+//! lacks our marker is rebuilt; every record carries a checksum and a record that fails it is a
+//! miss; a different configuration key (rules, lists, options, version) empties it.
+
+use crate::context::{Digests, FileKind, FileMeta};
+use crate::finding::{Class, Evidence, Finding};
+use crate::report::{FileReport, ScanInfo};
+use crate::triage::FileTriage;
+use crate::verdict::Verdict;
+use anyhow::{bail, Context, Result};
+use redb::{Database, TableDefinition};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("minerscan");
+const MARKER: &[u8] = b"minerscan result cache, format 1";
+/// Finished results are committed at least this often.
+const COMMIT_EVERY: Duration = Duration::from_secs(1);
+
+/// Options that never change a file's result, left out of the configuration key.
+const NEUTRAL_OPTIONS: &[&str] = &[
+    "threads",
+    "fail_on",
+    "exclude",
+    "one_file_system",
+    "follow",
+    "cache",
+    "nice",
+    "syslog",
+    "output",
+    "format",
+    "all",
+    "strict",
+    "quiet",
+    "processes",
+];
+
+/// The key of everything that can change a file's result: minerscan's version and signature
+/// pack, every rule and list source (by digest), and the options not known to be neutral (so
+/// an option added later invalidates the cache rather than being silently ignored).
+pub fn config_key(info: &ScanInfo) -> String {
+    let mut info = serde_json::to_value(info).unwrap_or_default();
+    if let Some(obj) = info.as_object_mut() {
+        obj.remove("started");
+        obj.remove("roots");
+        obj.remove("load_problems");
+        if let Some(opts) = obj.get_mut("options").and_then(|o| o.as_object_mut()) {
+            for k in NEUTRAL_OPTIONS {
+                opts.remove(*k);
+            }
+        }
+    }
+    hex(&Sha256::digest(info.to_string().as_bytes()))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The identity of a file's contents as far as the cache can tell without reading it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    mtime: i64,
+    mtime_nsec: i64,
+    ctime: i64,
+    ctime_nsec: i64,
+}
+
+impl Stamp {
+    fn of(meta: &FileMeta, size: u64) -> Stamp {
+        Stamp {
+            dev: meta.dev,
+            ino: meta.ino,
+            size,
+            mtime: meta.mtime,
+            mtime_nsec: meta.mtime_nsec,
+            ctime: meta.ctime,
+            ctime_nsec: meta.ctime_nsec,
+        }
+    }
+}
+
+/// A finding as stored (the analyzer's name owned, the merge and context fields kept).
+#[derive(Serialize, Deserialize)]
+struct StoredFinding {
+    analyzer: String,
+    rule: String,
+    class: Class,
+    score: u8,
+    description: String,
+    family: Option<String>,
+    evidence: Vec<Evidence>,
+    evidence_omitted: usize,
+    tags: Vec<String>,
+    fact: Option<String>,
+    when_miner: Option<Class>,
+    also_reported_by: Vec<String>,
+}
+
+/// What is kept of one file's result.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    stamp: Stamp,
+    size: u64,
+    kind: FileKind,
+    digests: Digests,
+    verdict: Verdict,
+    findings: Vec<StoredFinding>,
+    header_only: bool,
+    triage: FileTriage,
+}
+
+/// A path and its encoded record, on the way to the flusher.
+type Queued = (String, Vec<u8>);
+
+pub struct Cache {
+    path: PathBuf,
+    db: Arc<Database>,
+    /// Analyzer names, to give cached findings back their `&'static str`.
+    names: Mutex<Vec<&'static str>>,
+    pending: Mutex<Option<crossbeam_channel::Sender<Queued>>>,
+    flusher: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The first problem writing the cache (reported once, at the end).
+    pub write_error: Arc<Mutex<Option<String>>>,
+    pub hits: AtomicU64,
+    pub stored: Arc<AtomicU64>,
+    /// Why the cache was rebuilt on opening, if it was.
+    pub rebuilt: Option<String>,
+}
+
+impl Cache {
+    /// Opens (or creates) the cache at `path` for scans with configuration `key`.
+    pub fn open(path: &Path, key: &str) -> Result<Cache> {
+        if let Ok(md) = std::fs::symlink_metadata(path) {
+            if !md.file_type().is_file() {
+                bail!("--cache {}: not a regular file", path.display());
+            }
+        }
+        let (db, rebuilt) = match Self::open_checked(path, key) {
+            Ok(x) => x,
+            Err(Reject::InUse) => bail!(
+                "--cache {}: in use by another minerscan process",
+                path.display()
+            ),
+            Err(Reject::Untrusted(why)) => {
+                // Corrupt or foreign: never trusted, rebuilt from nothing.
+                std::fs::remove_file(path)
+                    .with_context(|| format!("--cache {}: removing", path.display()))?;
+                let (db, _) = Self::open_checked(path, key).map_err(|e| match e {
+                    Reject::InUse => anyhow::anyhow!("--cache {}: in use", path.display()),
+                    Reject::Untrusted(w) => anyhow::anyhow!("--cache {}: {w}", path.display()),
+                })?;
+                (db, Some(why))
+            }
+        };
+        let db = Arc::new(db);
+        let write_error = Arc::new(Mutex::new(None));
+        let stored = Arc::new(AtomicU64::new(0));
+        let (tx, rx) = crossbeam_channel::bounded::<(String, Vec<u8>)>(4096);
+        let flusher = {
+            let db = db.clone();
+            let write_error = write_error.clone();
+            let stored = stored.clone();
+            std::thread::Builder::new()
+                .name("minerscan-cache".into())
+                .spawn(move || flush_loop(&db, &rx, &write_error, &stored))
+                .context("starting the cache writer")?
+        };
+        Ok(Cache {
+            path: path.to_path_buf(),
+            db,
+            names: Mutex::new(Vec::new()),
+            pending: Mutex::new(Some(tx)),
+            flusher: Mutex::new(Some(flusher)),
+            write_error,
+            hits: AtomicU64::new(0),
+            stored,
+            rebuilt,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn open_checked(path: &Path, key: &str) -> Result<(Database, Option<String>), Reject> {
+        let mut db = match Database::create(path) {
+            Ok(db) => db,
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(Reject::InUse),
+            Err(e) => return Err(Reject::Untrusted(format!("not a readable cache ({e})"))),
+        };
+        match db.check_integrity() {
+            Ok(true) => {}
+            Ok(false) => return Err(Reject::Untrusted("failed its integrity check".into())),
+            Err(e) => return Err(Reject::Untrusted(format!("integrity check failed ({e})"))),
+        }
+        let untrusted = |e: &dyn std::fmt::Display| Reject::Untrusted(e.to_string());
+        // A database with tables but without our marker is someone else's: not ours to use.
+        let (marker, stored_key, has_files) = {
+            let r = db.begin_read().map_err(|e| untrusted(&e))?;
+            let tables = r.list_tables().map_err(|e| untrusted(&e))?.count();
+            match r.open_table(META) {
+                Ok(t) => {
+                    let m = t.get("marker").map_err(|e| untrusted(&e))?;
+                    let k = t.get("config").map_err(|e| untrusted(&e))?;
+                    (
+                        m.map(|v| v.value().to_vec()),
+                        k.map(|v| v.value().to_vec()),
+                        tables > 1,
+                    )
+                }
+                Err(redb::TableError::TableDoesNotExist(_)) if tables == 0 => (None, None, false),
+                Err(e) => return Err(untrusted(&e)),
+            }
+        };
+        let mut note = None;
+        match marker.as_deref() {
+            Some(MARKER) => {}
+            None if !has_files && stored_key.is_none() => {}
+            _ => return Err(Reject::Untrusted("not a minerscan cache".into())),
+        }
+        if stored_key.as_deref() != Some(key.as_bytes()) {
+            if stored_key.is_some() {
+                note = Some("rules, lists, options or version changed".to_owned());
+            }
+            let w = db.begin_write().map_err(|e| untrusted(&e))?;
+            w.delete_table(FILES).map_err(|e| untrusted(&e))?;
+            {
+                let mut t = w.open_table(META).map_err(|e| untrusted(&e))?;
+                t.insert("marker", MARKER).map_err(|e| untrusted(&e))?;
+                t.insert("config", key.as_bytes())
+                    .map_err(|e| untrusted(&e))?;
+                w.open_table(FILES).map_err(|e| untrusted(&e))?;
+            }
+            w.commit().map_err(|e| untrusted(&e))?;
+        }
+        Ok((db, note))
+    }
+
+    /// The analyzers' names, so that cached findings name them as fresh ones do.
+    pub fn set_analyzer_names(&self, names: Vec<&'static str>) {
+        *self.names.lock().unwrap() = names;
+    }
+
+    fn intern(&self, name: &str) -> &'static str {
+        let mut names = self.names.lock().unwrap();
+        if let Some(n) = names.iter().find(|n| **n == name) {
+            return n;
+        }
+        // A name no analyzer has today (the key includes the version, so this is rare and
+        // bounded by the number of distinct names).
+        let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        names.push(leaked);
+        leaked
+    }
+
+    /// The last result for `report.path` if the file is unchanged: fills `report` and says so.
+    pub fn lookup(&self, report: &mut FileReport, meta: &FileMeta, size: u64) -> bool {
+        if report.path_bytes.is_some() {
+            return false;
+        }
+        let Some(record) = self.get(&report.path) else {
+            return false;
+        };
+        if record.stamp != Stamp::of(meta, size) {
+            return false;
+        }
+        report.size = record.size;
+        report.kind = record.kind;
+        report.digests = record.digests;
+        report.verdict = record.verdict;
+        report.header_only = record.header_only;
+        if record.header_only {
+            report.skipped = Some(crate::error::SkipReason::TooLarge);
+        }
+        report.findings = record
+            .findings
+            .into_iter()
+            .map(|f| {
+                let mut n = Finding::new(
+                    self.intern(&f.analyzer),
+                    f.rule,
+                    f.class,
+                    f.score,
+                    f.description,
+                );
+                n.family = f.family;
+                n.evidence = f.evidence;
+                n.evidence_omitted = f.evidence_omitted;
+                n.tags = f.tags;
+                n.fact = f.fact;
+                n.when_miner = f.when_miner;
+                n.also_reported_by = f.also_reported_by;
+                n
+            })
+            .collect();
+        report.triage = record.triage;
+        report.triage.cached = true;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    fn get(&self, key: &str) -> Option<Record> {
+        let r = self.db.begin_read().ok()?;
+        let t = r.open_table(FILES).ok()?;
+        let v = t.get(key).ok()??;
+        decode(v.value())
+    }
+
+    /// Queues a fresh result for the next commit (called by the writer, in walk order).
+    pub fn store(&self, report: &FileReport) {
+        if report.triage.cached
+            || report.path_bytes.is_some()
+            || report.not_scanned
+            || !report.errors.is_empty()
+            || !(report.skipped.is_none() || report.header_only)
+        {
+            return;
+        }
+        let Some(meta) = &report.meta else { return };
+        let record = Record {
+            stamp: Stamp::of(meta, report.size),
+            size: report.size,
+            kind: report.kind,
+            digests: report.digests.clone(),
+            verdict: report.verdict.clone(),
+            findings: report
+                .findings
+                .iter()
+                .map(|f| StoredFinding {
+                    analyzer: f.analyzer.to_owned(),
+                    rule: f.rule.clone(),
+                    class: f.class,
+                    score: f.score,
+                    description: f.description.clone(),
+                    family: f.family.clone(),
+                    evidence: f.evidence.clone(),
+                    evidence_omitted: f.evidence_omitted,
+                    tags: f.tags.clone(),
+                    fact: f.fact.clone(),
+                    when_miner: f.when_miner,
+                    also_reported_by: f.also_reported_by.clone(),
+                })
+                .collect(),
+            header_only: report.header_only,
+            triage: FileTriage {
+                cached: false,
+                ..report.triage.clone()
+            },
+        };
+        if let Some(tx) = self.pending.lock().unwrap().as_ref() {
+            let _ = tx.send((report.path.clone(), encode(&record)));
+        }
+    }
+
+    /// Commits what is queued and stops the flusher.
+    pub fn finish(&self) {
+        self.pending.lock().unwrap().take();
+        if let Some(h) = self.flusher.lock().unwrap().take() {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+enum Reject {
+    InUse,
+    Untrusted(String),
+}
+
+/// A record is its JSON behind the first 16 bytes of its SHA-256: a flipped bit is a miss.
+fn encode(record: &Record) -> Vec<u8> {
+    let json = serde_json::to_vec(record).unwrap_or_default();
+    let mut out = Sha256::digest(&json)[..16].to_vec();
+    out.extend_from_slice(&json);
+    out
+}
+
+fn decode(bytes: &[u8]) -> Option<Record> {
+    if bytes.len() < 16 || Sha256::digest(&bytes[16..])[..16] != bytes[..16] {
+        return None;
+    }
+    serde_json::from_slice(&bytes[16..]).ok()
+}
+
+fn flush_loop(
+    db: &Database,
+    rx: &crossbeam_channel::Receiver<(String, Vec<u8>)>,
+    write_error: &Mutex<Option<String>>,
+    stored: &AtomicU64,
+) {
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut since = Instant::now();
+    loop {
+        let wait = COMMIT_EVERY.saturating_sub(since.elapsed());
+        let closed = match rx.recv_timeout(wait) {
+            Ok(item) => {
+                if batch.is_empty() {
+                    since = Instant::now();
+                }
+                batch.push(item);
+                false
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => false,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => true,
+        };
+        if !batch.is_empty() && (closed || since.elapsed() >= COMMIT_EVERY) {
+            match commit(db, &batch) {
+                Ok(()) => {
+                    stored.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    write_error.lock().unwrap().get_or_insert(e);
+                }
+            }
+            batch.clear();
+            since = Instant::now();
+        }
+        if closed {
+            return;
+        }
+    }
+}
+
+fn commit(db: &Database, batch: &[(String, Vec<u8>)]) -> Result<(), String> {
+    let w = db.begin_write().map_err(|e| e.to_string())?;
+    {
+        let mut t = w.open_table(FILES).map_err(|e| e.to_string())?;
+        for (k, v) in batch {
+            t.insert(k.as_str(), v.as_slice())
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    w.commit().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_and_reject_flipped_bits() {
+        let record = Record {
+            stamp: Stamp {
+                dev: 1,
+                ino: 2,
+                size: 3,
+                mtime: 4,
+                mtime_nsec: 5,
+                ctime: 6,
+                ctime_nsec: 7,
+            },
+            size: 3,
+            kind: FileKind::Text,
+            digests: Digests::default(),
+            verdict: Verdict::clean(),
+            findings: Vec::new(),
+            header_only: false,
+            triage: FileTriage::default(),
+        };
+        let mut bytes = encode(&record);
+        assert_eq!(decode(&bytes).unwrap().stamp, record.stamp);
+        let last = bytes.len() - 2;
+        bytes[last] ^= 1;
+        assert!(decode(&bytes).is_none());
+    }
+}

@@ -1,0 +1,135 @@
+//! `--format csv`: one row per listed file, for spreadsheets and timeline tools (the file's
+//! timestamps, owner and mode beside its verdict). RFC 4180 quoting; a cell that a spreadsheet
+//! would take for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`, since file names
+//! and evidence are attacker-controlled. The summary is not a row: it goes to JSON or text.
+
+use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
+use crate::finding::Class;
+use crate::triage::JsonMeta;
+use std::io::{self, Write};
+
+const HEADER: &[&str] = &[
+    "path",
+    "verdict",
+    "score",
+    "family",
+    "category",
+    "kind",
+    "size",
+    "sha256",
+    "mtime",
+    "ctime",
+    "atime",
+    "btime",
+    "mode",
+    "uid",
+    "gid",
+    "owner",
+    "inode",
+    "persistence",
+    "starts",
+    "cached",
+    "rules",
+    "reasons",
+    "errors",
+];
+
+pub struct CsvReporter<W: Write> {
+    out: W,
+    all: bool,
+}
+
+impl<W: Write> CsvReporter<W> {
+    pub fn new(out: W, all: bool) -> CsvReporter<W> {
+        CsvReporter { out, all }
+    }
+
+    fn row(&mut self, cells: &[String]) -> io::Result<()> {
+        let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+        self.out.write_all(line.join(",").as_bytes())?;
+        self.out.write_all(b"\r\n")
+    }
+}
+
+/// Quotes a cell when needed and defuses formulas.
+pub fn cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+impl<W: Write> Reporter for CsvReporter<W> {
+    fn begin(&mut self, _scan: &ScanInfo) -> io::Result<()> {
+        let h: Vec<String> = HEADER.iter().map(|s| (*s).to_owned()).collect();
+        self.row(&h)
+    }
+
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        if !worth_listing(r, self.all) {
+            return Ok(());
+        }
+        let m = JsonMeta::of(r);
+        let get = |f: fn(&JsonMeta) -> String| m.as_ref().map(f).unwrap_or_default();
+        let mut rules: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.class != Class::Info)
+            .map(|f| f.rule.as_str())
+            .collect();
+        rules.dedup();
+        let cells = vec![
+            r.path.clone(),
+            r.verdict.level.as_str().to_owned(),
+            r.verdict.score.to_string(),
+            r.verdict.family.clone().unwrap_or_default(),
+            r.verdict.category.clone().unwrap_or_default(),
+            r.kind.as_str().to_owned(),
+            r.size.to_string(),
+            r.digests.sha256.clone().unwrap_or_default(),
+            get(|m| m.mtime.clone()),
+            get(|m| m.ctime.clone()),
+            get(|m| m.atime.clone()),
+            get(|m| m.btime.clone().unwrap_or_default()),
+            get(|m| m.mode.clone()),
+            get(|m| m.uid.to_string()),
+            get(|m| m.gid.to_string()),
+            get(|m| m.owner.clone().unwrap_or_default()),
+            get(|m| m.inode.to_string()),
+            r.triage.persistence.clone().unwrap_or_default(),
+            r.triage.starts.join(" "),
+            if r.triage.cached { "true" } else { "" }.to_owned(),
+            rules.join(" "),
+            r.verdict.reasons.join("; "),
+            r.errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ];
+        self.row(&cells)
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn quotes_and_defuses() {
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(cell("/plain/path"), "/plain/path");
+    }
+}

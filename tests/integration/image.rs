@@ -1,0 +1,325 @@
+//! Mounted-image triage and scheduled scans: `--root` (paths as the machine saw them, links
+//! resolved inside the root, nothing outside read, Windows layouts), persistence links, the
+//! cross-file summary, file metadata, CSV, and `--cache`.
+
+use crate::support::*;
+use serde_json::Value;
+use std::path::Path;
+
+const WIN_MINER: &str = "xmrig.exe -o stratum+tcp://pool.supportxmr.com:3333 -u x\r\n";
+
+fn scan_json(args: &[&str], cwd: &Path) -> Value {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = run(&all, cwd);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    json(&out)
+}
+
+fn file<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
+    doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+}
+
+fn linux_image() -> Tree {
+    let t = Tree::new();
+    t.file(
+        "etc/passwd",
+        "root:x:0:0::/root:/bin/sh\nmallory:x:1001:1001::/home/m:/bin/sh\n",
+    );
+    t.file(
+        "etc/cron.d/updater",
+        "*/5 * * * * root /opt/.cache/run.sh >/dev/null 2>&1\n",
+    );
+    t.file("opt/.cache/run.sh", MINER_LINE);
+    t.file("usr/bin/ls", "not really ls\n");
+    t
+}
+
+#[test]
+fn paths_are_reported_as_the_machine_saw_them() {
+    let t = linux_image();
+    let root = t.path().to_str().unwrap();
+    let doc = scan_json(&["--root", root], t.path());
+    assert_eq!(
+        doc["scan"]["options"]["root"],
+        std::fs::canonicalize(root).unwrap().to_str().unwrap()
+    );
+    assert_eq!(doc["scan"]["roots"][0], "/");
+    let listed = listed(&doc, Path::new("/nonexistent"));
+    assert_eq!(listed, vec!["opt/.cache/run.sh"], "{doc}");
+    let f = file(&doc, "/opt/.cache/run.sh").unwrap();
+    // Metadata for the timeline.
+    for k in ["mtime", "ctime", "atime", "mode", "uid", "gid", "inode"] {
+        assert!(f["meta"].get(k).is_some(), "missing meta.{k}: {f}");
+    }
+    // A PATH names a place inside the image.
+    let doc = scan_json(&["--root", root, "--all", "/etc"], t.path());
+    let paths: Vec<&str> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["/etc/cron.d/updater", "/etc/passwd"]);
+    let cron = file(&doc, "/etc/cron.d/updater").unwrap();
+    assert_eq!(cron["persistence"], "cron");
+    assert_eq!(cron["starts"][0], "/opt/.cache/run.sh");
+}
+
+#[test]
+fn cron_file_is_linked_to_the_flagged_script_it_starts() {
+    let t = linux_image();
+    let doc = scan_json(&["--root", t.path().to_str().unwrap()], t.path());
+    let links = doc["summary"]["persistence_links"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{doc}");
+    assert_eq!(links[0]["persistence"], "/etc/cron.d/updater");
+    assert_eq!(links[0]["place"], "cron");
+    assert_eq!(links[0]["starts"], "/opt/.cache/run.sh");
+    assert_eq!(links[0]["verdict"], "suspicious");
+    // The summary lists the pool with the file where it was seen.
+    assert_eq!(
+        doc["summary"]["indicators"]["pool"]["pool.supportxmr.com"]["files"][0],
+        "/opt/.cache/run.sh"
+    );
+}
+
+#[test]
+fn absolute_link_resolves_inside_the_root_with_follow() {
+    let t = Tree::new();
+    // The image's own /etc/passwd is a miner line; the host's is not.
+    t.file("etc/passwd", MINER_LINE);
+    t.symlink("home/alias", "/etc/passwd");
+    t.symlink("home/etc", "/etc");
+    let root = t.path().to_str().unwrap();
+    let doc = scan_json(&["--root", root, "--follow"], t.path());
+    let alias = file(&doc, "/home/alias").expect("the link is followed inside the image");
+    assert_eq!(alias["verdict"], "suspicious");
+    assert!(file(&doc, "/home/etc/passwd").is_some(), "{doc}");
+    assert_eq!(doc["summary"]["files_scanned"], 3);
+    // Without --follow, links are skipped.
+    let doc = scan_json(&["--root", root], t.path());
+    assert_eq!(doc["summary"]["files_scanned"], 1);
+    assert_eq!(skipped(&doc, "symlink"), 2);
+}
+
+#[test]
+fn links_pointing_outside_the_root_are_never_read() {
+    let outside = Tree::new();
+    let secret = outside.file("secret.sh", MINER_LINE);
+    let t = Tree::new();
+    t.file("etc/hostname", "box\n");
+    t.symlink("a/abs", secret.to_str().unwrap());
+    t.symlink("a/up", &format!("../../../../../../..{}", secret.display()));
+    t.symlink("a/dir", outside.path().to_str().unwrap());
+    let root = t.path().to_str().unwrap();
+    for args in [
+        vec!["--root", root, "--follow"],
+        vec!["--root", root, "--follow", "/a/abs"],
+        vec!["--root", root, "/a/up"],
+    ] {
+        let out = run(
+            &[&["scan", "--format", "json"][..], &args[..]].concat(),
+            t.path(),
+        );
+        if out.code == 2 {
+            // A PATH that does not exist inside the image is a usage error.
+            assert!(out.stderr.contains("in --root"), "{}", out.stderr);
+            continue;
+        }
+        let doc = json(&out);
+        assert_eq!(
+            doc["summary"]["verdicts"]["suspicious"], 0,
+            "{args:?}: {doc}"
+        );
+        assert!(!out.stdout.contains("secret"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn windows_image_is_judged_and_reported_as_windows() {
+    let t = Tree::new();
+    t.file(
+        "Windows/System32/drivers/etc/hosts",
+        "127.0.0.1 localhost\r\n",
+    );
+    t.file("ProgramData/WinSvc/start.bat", WIN_MINER);
+    t.file(
+        "Users/bob/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/run.bat",
+        "@echo off\r\nstart /b C:\\PROGRAMDATA\\winsvc\\start.bat\r\n",
+    );
+    let root = t.path().to_str().unwrap();
+    let doc = scan_json(&["--root", root, "--all"], t.path());
+    assert_eq!(doc["scan"]["options"]["root_os"], "windows");
+    let f = file(&doc, "C:\\ProgramData\\WinSvc\\start.bat").expect("reported as C:\\...");
+    assert_eq!(f["verdict"], "suspicious", "{f}");
+    let startup = "C:\\Users\\bob\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\run.bat";
+    assert_eq!(
+        file(&doc, startup).unwrap()["persistence"],
+        "startup_folder"
+    );
+    let links = doc["summary"]["persistence_links"].as_array().unwrap();
+    assert_eq!(links.len(), 1, "{doc}");
+    assert_eq!(links[0]["persistence"], startup);
+    // PATHs in Windows form, matched without regard to case.
+    let doc = scan_json(&["--root", root, "C:\\programdata"], t.path());
+    assert_eq!(doc["summary"]["files_scanned"], 1);
+}
+
+#[test]
+fn csv_and_ecs_carry_the_timeline_fields() {
+    let t = linux_image();
+    let root = t.path().to_str().unwrap();
+    let out = run(&["scan", "--root", root, "--format", "csv"], t.path());
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(lines[0]
+        .starts_with("path,verdict,score,family,category,kind,size,sha256,mtime,ctime,atime"));
+    assert!(
+        lines[1].starts_with("/opt/.cache/run.sh,suspicious,"),
+        "{}",
+        lines[1]
+    );
+    let out = run(&["scan", "--root", root, "--format", "ndjson"], t.path());
+    let alert: Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
+    for k in [
+        "mtime", "ctime", "accessed", "mode", "uid", "owner", "inode",
+    ] {
+        assert!(alert["file"].get(k).is_some(), "missing file.{k}: {alert}");
+    }
+    assert_eq!(alert["file"]["path"], "/opt/.cache/run.sh");
+}
+
+fn cache_hits(doc: &Value) -> u64 {
+    doc["summary"]["cache"]["hits"].as_u64().unwrap()
+}
+
+#[test]
+fn cache_skips_unchanged_files_and_rescans_touched_ones() {
+    let t = Tree::new();
+    for i in 0..10 {
+        t.file(&format!("tree/f{i}.txt"), &format!("plain {i}\n"));
+    }
+    t.file("tree/run.sh", MINER_LINE);
+    let db = t.path().join("cache.redb");
+    let args = ["--cache", db.to_str().unwrap(), "--all", "tree"];
+    let first = scan_json(&args, t.path());
+    assert_eq!(cache_hits(&first), 0);
+    assert_eq!(first["summary"]["cache"]["stored"], 11);
+    let second = scan_json(&args, t.path());
+    assert_eq!(cache_hits(&second), 11, "{}", second["summary"]);
+    assert!(second["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["cached"] == true));
+    // The cached result is the result.
+    let run_sh = |d: &Value| file(d, "tree/run.sh").unwrap().clone();
+    assert_eq!(run_sh(&second)["verdict"], run_sh(&first)["verdict"]);
+    assert_eq!(run_sh(&second)["findings"], run_sh(&first)["findings"]);
+    assert_eq!(
+        second["summary"]["indicators"],
+        first["summary"]["indicators"]
+    );
+    // A touched file (same content, new times) is read again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    t.file("tree/f3.txt", "plain 3\n");
+    let third = scan_json(&args, t.path());
+    assert_eq!(cache_hits(&third), 10);
+    assert!(file(&third, "tree/f3.txt").unwrap().get("cached").is_none());
+    // The cache file itself is never scanned.
+    let own = scan_json(&["--cache", db.to_str().unwrap(), "."], t.path());
+    assert_eq!(skipped(&own, "own_file"), 1, "{}", own["summary"]);
+}
+
+#[test]
+fn a_changed_rule_set_invalidates_the_cache() {
+    let t = Tree::new();
+    t.file("tree/a.txt", "plain\n");
+    t.file("tree/run.sh", MINER_LINE);
+    t.file(
+        "rules/extra.yar",
+        "rule extra_rule { strings: $a = \"plain\" condition: $a }\n",
+    );
+    let db = t.path().join("c.redb");
+    let db = db.to_str().unwrap();
+    scan_json(&["--cache", db, "tree"], t.path());
+    assert_eq!(
+        cache_hits(&scan_json(&["--cache", db, "tree"], t.path())),
+        2
+    );
+    let changed = scan_json(&["--cache", db, "--rules", "rules", "tree"], t.path());
+    assert_eq!(cache_hits(&changed), 0);
+    assert!(changed["summary"]["cache"]["rebuilt"].is_string());
+    // So does an option that changes results.
+    assert_eq!(
+        cache_hits(&scan_json(
+            &["--cache", db, "--max-size", "1KiB", "tree"],
+            t.path()
+        )),
+        0
+    );
+}
+
+#[test]
+fn a_corrupted_cache_is_rebuilt_not_trusted() {
+    let t = Tree::new();
+    t.file("tree/a.txt", "plain\n");
+    t.file("tree/run.sh", MINER_LINE);
+    let db = t.path().join("c.redb");
+    let dbs = db.to_str().unwrap();
+    scan_json(&["--cache", dbs, "tree"], t.path());
+    // Garbage over the whole file.
+    let len = std::fs::metadata(&db).unwrap().len() as usize;
+    std::fs::write(&db, vec![0xA5u8; len]).unwrap();
+    let out = run(
+        &["scan", "--format", "json", "--cache", dbs, "tree"],
+        t.path(),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = json(&out);
+    assert_eq!(cache_hits(&doc), 0);
+    assert!(
+        doc["summary"]["cache"]["rebuilt"].is_string(),
+        "{}",
+        doc["summary"]
+    );
+    assert_eq!(doc["summary"]["verdicts"]["suspicious"], 1);
+    assert_eq!(
+        cache_hits(&scan_json(&["--cache", dbs, "tree"], t.path())),
+        2
+    );
+    // A file that is not ours at all is not taken for a cache either.
+    std::fs::write(&db, "just some text\n").unwrap();
+    let doc = scan_json(&["--cache", dbs, "tree"], t.path());
+    assert_eq!(cache_hits(&doc), 0);
+}
+
+#[test]
+fn output_name_takes_a_date_pattern() {
+    let t = linux_image();
+    let out = run(
+        &[
+            "scan",
+            "--root",
+            t.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "-o",
+            "report-%Y.json",
+        ],
+        t.path(),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let year =
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..4].to_owned();
+    assert!(t.path().join(format!("report-{year}.json")).exists());
+}
