@@ -267,7 +267,10 @@ fn fixtures_give_exact_findings_and_verdicts() {
 
 /// Every rule with a fixture that makes it fire and a near miss where it does not (or stays
 /// information and the file stays clean): (rule, positive, near miss), each (fixture, path).
-const RULE_PAIRS: &[(&str, (&str, &str), (&str, &str))] = &[
+/// A fixture file and the path it is judged at.
+type Placed = (&'static str, &'static str);
+
+const RULE_PAIRS: &[(&str, Placed, Placed)] = &[
     (
         "upx_packed",
         ("bin_upx_marked", DOWNLOADS),

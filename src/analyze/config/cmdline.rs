@@ -272,9 +272,9 @@ fn option_value<'a>(tokens: &'a [String], names: &[&str]) -> Option<&'a str> {
         for name in names {
             if t == name {
                 if let Some(v) = tokens.get(i + 1) {
-                    if !v.is_empty()
-                        && !(v.starts_with('-') && v.len() > 1 && !v.starts_with("--="))
-                    {
+                    // A value, not the next option (a lone `-` is a value: stdin).
+                    let is_option = v.starts_with('-') && v.len() > 1 && !v.starts_with("--=");
+                    if !v.is_empty() && !is_option {
                         return Some(v);
                     }
                 }

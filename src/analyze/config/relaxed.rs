@@ -186,8 +186,11 @@ impl Parser<'_> {
     /// A number, a literal, or a bare word (taken as a string).
     fn bare(&mut self) -> Option<Value> {
         let start = self.i;
-        while matches!(self.peek(), Some(c) if !matches!(c, b',' | b'}' | b']' | b'\n' | b'\r' | b'#') && !(c == b'/' && matches!(self.s.get(self.i + 1), Some(b'/' | b'*'))))
-        {
+        while let Some(c) = self.peek() {
+            let comment = c == b'/' && matches!(self.s.get(self.i + 1), Some(b'/' | b'*'));
+            if matches!(c, b',' | b'}' | b']' | b'\n' | b'\r' | b'#') || comment {
+                break;
+            }
             self.i += 1;
         }
         let word = std::str::from_utf8(&self.s[start..self.i]).ok()?.trim();
