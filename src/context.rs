@@ -426,70 +426,70 @@ pub const MIN_STRING_LEN: usize = 5;
 /// Most strings kept per file: bounds memory and time on hostile or huge binaries.
 pub const MAX_STRINGS: usize = 200_000;
 
-/// Printable ASCII and UTF-16LE strings, in one linear pass each, capped in number.
+/// Printable ASCII and UTF-16LE strings, in one linear pass each, capped in number. Runs are
+/// found by index first and only runs long enough to keep are copied, so the cost is one table
+/// lookup per byte.
 pub fn extract_strings(bytes: &[u8]) -> Vec<ExtractedString> {
+    static PRINTABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0x20;
+        while b < 0x7f {
+            t[b] = true;
+            b += 1;
+        }
+        t[b'\t' as usize] = true;
+        t
+    };
     let mut out = Vec::new();
-    let printable = |b: u8| (0x20..0x7f).contains(&b) || b == b'\t';
     // ASCII.
-    let mut start = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        if printable(b) {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            if i - s >= MIN_STRING_LEN {
+    let mut i = 0;
+    while i < bytes.len() {
+        if !PRINTABLE[bytes[i] as usize] {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && PRINTABLE[bytes[i] as usize] {
+            i += 1;
+        }
+        if i - start >= MIN_STRING_LEN {
+            out.push(ExtractedString {
+                offset: start as u64,
+                // Printable ASCII is valid UTF-8.
+                text: String::from_utf8_lossy(&bytes[start..i]).into_owned(),
+                wide: false,
+            });
+            if out.len() >= MAX_STRINGS {
+                return out;
+            }
+        }
+    }
+    // UTF-16LE: a printable byte followed by NUL, at either alignment.
+    for align in 0..2 {
+        let mut i = align;
+        while i + 1 < bytes.len() {
+            if !(bytes[i + 1] == 0 && PRINTABLE[bytes[i] as usize]) {
+                i += 2;
+                continue;
+            }
+            let start = i;
+            while i + 1 < bytes.len() && bytes[i + 1] == 0 && PRINTABLE[bytes[i] as usize] {
+                i += 2;
+            }
+            if (i - start) / 2 >= MIN_STRING_LEN {
                 out.push(ExtractedString {
-                    offset: s as u64,
-                    text: String::from_utf8_lossy(&bytes[s..i]).into_owned(),
-                    wide: false,
+                    offset: start as u64,
+                    text: bytes[start..i]
+                        .iter()
+                        .step_by(2)
+                        .map(|&b| b as char)
+                        .collect(),
+                    wide: true,
                 });
                 if out.len() >= MAX_STRINGS {
                     return out;
                 }
             }
-        }
-    }
-    if let Some(s) = start {
-        if bytes.len() - s >= MIN_STRING_LEN {
-            out.push(ExtractedString {
-                offset: s as u64,
-                text: String::from_utf8_lossy(&bytes[s..]).into_owned(),
-                wide: false,
-            });
-        }
-    }
-    // UTF-16LE: printable byte followed by NUL, at either alignment.
-    for align in 0..2 {
-        let mut run = String::new();
-        let mut run_start = 0usize;
-        let mut i = align;
-        while i + 1 < bytes.len() {
-            let (lo, hi) = (bytes[i], bytes[i + 1]);
-            if hi == 0 && printable(lo) {
-                if run.is_empty() {
-                    run_start = i;
-                }
-                run.push(lo as char);
-            } else {
-                if run.len() >= MIN_STRING_LEN {
-                    out.push(ExtractedString {
-                        offset: run_start as u64,
-                        text: std::mem::take(&mut run),
-                        wide: true,
-                    });
-                    if out.len() >= MAX_STRINGS {
-                        return out;
-                    }
-                }
-                run.clear();
-            }
-            i += 2;
-        }
-        if run.len() >= MIN_STRING_LEN && out.len() < MAX_STRINGS {
-            out.push(ExtractedString {
-                offset: run_start as u64,
-                text: run,
-                wide: true,
-            });
         }
     }
     out

@@ -316,9 +316,14 @@ impl Indicators {
             add(IndicatorKind::SecurityAgent, s, None);
         }
         patterns.extend(extra);
+        // A full DFA: a few hundred literals make a small one, and it runs several times faster
+        // over binaries than the default NFA (criterion primitives/indicators_binary). Large
+        // user indicator lists would make it huge: let the crate choose for those.
+        let kind = (patterns.len() <= 4096).then_some(aho_corasick::AhoCorasickKind::DFA);
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(kind)
             .build(patterns.iter().map(|p| p.text.as_bytes()))
             .expect("indicator patterns are plain literals");
         Indicators {
