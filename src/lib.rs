@@ -4,6 +4,8 @@
 //! targets need no process.
 
 pub mod analyze;
+pub mod archive;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -12,6 +14,7 @@ pub mod error;
 pub mod finding;
 pub mod indicators;
 pub mod input;
+pub mod ioc;
 pub mod platform;
 pub mod report;
 pub mod signatures;

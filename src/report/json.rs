@@ -53,6 +53,10 @@ pub struct JsonFile<'a> {
     pub skipped: Option<&'static str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub header_only: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<JsonFile<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub suppressed: &'a [crate::baseline::Suppressed],
 }
 
 impl<'a> JsonFile<'a> {
@@ -74,6 +78,8 @@ impl<'a> JsonFile<'a> {
             errors: &r.errors,
             skipped: r.skipped.map(|s| s.as_str()),
             header_only: r.header_only,
+            members: r.members.iter().map(JsonFile::of).collect(),
+            suppressed: &r.suppressed,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod json;
 pub mod ndjson;
+pub mod sarif;
 pub mod text;
 
 use crate::context::{Digests, FileKind, FileMeta};
@@ -42,6 +43,15 @@ pub struct FileReport {
     /// Never read because the scan was interrupted first: dropped by the writer.
     #[serde(skip)]
     pub not_scanned: bool,
+    /// For an archive: its members that were flagged, had problems or hold such members.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<FileReport>,
+    /// Findings a baseline suppressed (kept only with --show-suppressed or SARIF output).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<crate::baseline::Suppressed>,
+    /// How many findings a baseline suppressed here, members included.
+    #[serde(skip)]
+    pub suppressed_count: u64,
 }
 
 impl FileReport {
@@ -60,6 +70,9 @@ impl FileReport {
             header_only: false,
             meta: None,
             not_scanned: false,
+            members: Vec::new(),
+            suppressed: Vec::new(),
+            suppressed_count: 0,
         }
     }
 
@@ -122,6 +135,8 @@ pub struct Summary {
     pub complete: bool,
     pub interrupted: bool,
     pub verdicts: BTreeMap<String, u64>,
+    /// Findings suppressed by the baseline.
+    pub suppressed: u64,
     pub elapsed_ms: u64,
 }
 
@@ -139,7 +154,11 @@ pub fn worth_listing(report: &FileReport, all: bool) -> bool {
         report.skipped,
         None | Some(SkipReason::TooLarge) | Some(SkipReason::Own)
     );
-    all || report.flagged() || !report.errors.is_empty() || notable_skip
+    all || report.flagged()
+        || !report.errors.is_empty()
+        || notable_skip
+        || !report.members.is_empty()
+        || !report.suppressed.is_empty()
 }
 
 /// Escapes control and bidirectional-override characters so that a hostile file name cannot
