@@ -30,9 +30,9 @@ impl<const N: usize> DigestTable<N> {
         self.entries.push((digest, desc));
     }
 
-    /// Sorts and removes duplicates (the first description of a digest wins).
+    /// Sorts and removes duplicates (one description per digest is kept).
     fn finish(&mut self) {
-        self.entries.sort_by_key(|e| e.0);
+        self.entries.sort_unstable_by_key(|e| e.0);
         self.entries.dedup_by(|a, b| a.0 == b.0);
         self.entries.shrink_to_fit();
     }
@@ -78,6 +78,8 @@ pub struct IocDb {
     pub sha256: DigestTable<32>,
     descriptions: Vec<String>,
     desc_index: HashMap<String, u32>,
+    /// The last description interned: lists repeat one description over many lines.
+    last_desc: Option<u32>,
     /// Network indicators, fed to the shared indicator matcher.
     pub network: Vec<Pattern>,
     pub paths: Vec<PathIoc>,
@@ -143,6 +145,17 @@ impl IocDb {
     }
 
     fn intern(&mut self, desc: &str) -> u32 {
+        if let Some(i) = self.last_desc {
+            if self.descriptions[i as usize] == desc {
+                return i;
+            }
+        }
+        let i = self.intern_new(desc);
+        self.last_desc = Some(i);
+        i
+    }
+
+    fn intern_new(&mut self, desc: &str) -> u32 {
         if let Some(&i) = self.desc_index.get(desc) {
             return i;
         }
@@ -256,12 +269,11 @@ impl IocDb {
                 Some((_, rest)) => rest.trim(),
                 None => "",
             };
-            let desc = if desc.is_empty() {
-                format!("listed in {list}")
+            if desc.is_empty() {
+                self.add_hash(digest, &format!("listed in {list}"));
             } else {
-                desc.to_owned()
-            };
-            self.add_hash(digest, &desc);
+                self.add_hash(digest, desc);
+            }
             return Ok(());
         }
         if looks_like_hex(first) {

@@ -46,7 +46,9 @@ impl AnalyzerWorker for IocWorker<'_> {
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
         hash_matches(self.db, ctx, out);
-        network_matches(ctx, out);
+        if !self.db.network.is_empty() {
+            network_matches(ctx, out);
+        }
         for p in self.db.match_path(&ctx.target.system_path) {
             let mut f = Finding::new(NAME, "path", Class::Ioc, p.score, p.description.clone())
                 .fact(format!("ioc-path:{}", p.regex.as_str()))
