@@ -30,6 +30,21 @@ pub enum Command {
     /// Inspect rule sets.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Manage baselines of accepted findings.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineCommand {
+    /// Write a baseline accepting every finding of a scan's JSON report (review it before use).
+    Create {
+        /// A report written by `minerscan scan --format json`.
+        report: PathBuf,
+        /// Write the baseline to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,6 +76,8 @@ pub enum Format {
     Ndjson,
     /// One row per listed file: a flat table for spreadsheets and timeline tools.
     Csv,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,6 +133,19 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub rule_set: RuleSetArgs,
+    /// Load a hash, network or path IOC list (repeatable): hashes one per line, `hash;description`,
+    /// Loki's `hash;score;description` and `REGEX;SCORE`, or CSV exports with a header row.
+    #[arg(long = "ioc", value_name = "FILE")]
+    pub ioc: Vec<PathBuf>,
+    /// How many archive layers to open (zip, jar, tar, tar.gz, gz, .deb); 0 opens none.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub archive_depth: u32,
+    /// Suppress the known, accepted findings listed in FILE (TOML; see the README).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// List the findings the baseline suppressed (they are always counted in the summary).
+    #[arg(long, requires = "baseline")]
+    pub show_suppressed: bool,
     /// Per-file YARA scan timeout in whole seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub timeout: u64,

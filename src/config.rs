@@ -129,7 +129,13 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     }
 
     let rules = compile_rules(&args.rule_set, Duration::from_secs(args.timeout))?;
-    let load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
+    let mut load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
+    let iocs = crate::ioc::load_all(!args.rule_set.no_builtin, &args.ioc);
+    load_problems.extend(iocs.problems.iter().cloned());
+    let baseline = match &args.baseline {
+        Some(path) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
+        None => None,
+    };
     let rule_sets = rules
         .sources
         .iter()
@@ -139,18 +145,39 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
             builtin: s.builtin,
         })
         .collect();
-    let analyzers: Vec<Box<dyn Analyzer>> = registry(YaraAnalyzer::new(rules));
+    let mut analyzers: Vec<Box<dyn Analyzer>> = registry(YaraAnalyzer::new(rules));
+    let digests_needed = iocs.digests_needed();
+    let network_iocs = iocs.network.clone();
+    let ioc_sources = iocs.sources.clone();
+    if !iocs.is_empty() {
+        analyzers.push(Box::new(crate::analyze::ioc::IocAnalyzer::new(
+            std::sync::Arc::new(iocs),
+        )));
+    }
     let mut engine = Engine::new(
         analyzers,
-        Indicators::new(Vec::new()),
+        Indicators::new(network_iocs),
         EngineOptions {
             max_size,
             follow: args.follow,
             threads,
-            digests_needed: Default::default(),
+            digests_needed,
             root: image.clone(),
+            archive: crate::archive::ArchiveLimits {
+                depth: args.archive_depth,
+                ..Default::default()
+            },
+            baseline,
+            keep_suppressed: args.show_suppressed || args.format == Format::Sarif,
         },
     );
+    // The IOC lists are ours: their lines would match themselves.
+    for list in &args.ioc {
+        if let Ok(md) = std::fs::metadata(list) {
+            use std::os::unix::fs::MetadataExt;
+            engine.add_own_file(md.dev(), md.ino());
+        }
+    }
 
     let mut options = BTreeMap::new();
     options.insert("max_size".to_owned(), json!(max_size));
@@ -164,6 +191,11 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         options.insert("root".to_owned(), json!(img.host().to_string_lossy()));
         let os = if img.is_windows() { "windows" } else { "unix" };
         options.insert("root_os".to_owned(), json!(os));
+    }
+    options.insert("ioc_lists".to_owned(), json!(ioc_sources));
+    options.insert("archive_depth".to_owned(), json!(args.archive_depth));
+    if let Some(b) = &args.baseline {
+        options.insert("baseline".to_owned(), json!(b.to_string_lossy()));
     }
     options.insert(
         "fail_on".to_owned(),

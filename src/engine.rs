@@ -5,6 +5,8 @@
 //! and the per-worker read buffer, whatever the size of the tree.
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
+use crate::archive::{self, ArchiveLimits, MemberData};
+use crate::baseline::Baseline;
 use crate::context::{DigestSet, FileContext, FileKind, StreamingHasher};
 use crate::error::{FileError, SkipReason};
 use crate::finding::Finding;
@@ -21,6 +23,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 /// Limits and switches that change how files are read.
@@ -35,6 +38,12 @@ pub struct EngineOptions {
     pub digests_needed: DigestSet,
     /// `--root DIR`: paths are reported, judged and opened as inside that machine.
     pub root: Option<std::sync::Arc<crate::image::ImageRoot>>,
+    /// How deep archives are opened, and the limits against bombs.
+    pub archive: ArchiveLimits,
+    /// Known, accepted findings to suppress.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Keep the suppressed findings in the reports (`--show-suppressed`, SARIF), not only count them.
+    pub keep_suppressed: bool,
 }
 
 impl Default for EngineOptions {
@@ -45,6 +54,9 @@ impl Default for EngineOptions {
             threads: 1,
             digests_needed: DigestSet::default(),
             root: None,
+            archive: ArchiveLimits::default(),
+            baseline: None,
+            keep_suppressed: false,
         }
     }
 }
@@ -228,6 +240,7 @@ impl Engine {
 }
 
 fn account(summary: &mut Summary, r: &FileReport) {
+    summary.suppressed += r.suppressed_count;
     if r.errors.iter().any(FileError::makes_incomplete) {
         summary.errors += 1;
     } else if r.skipped.is_none() || r.header_only {
@@ -460,8 +473,68 @@ impl<'e> Worker<'e> {
             }
         }
         verdict::prepare(&mut findings);
+        if let Some(b) = &self.engine.options.baseline {
+            let keep = self.engine.options.keep_suppressed;
+            crate::baseline::apply(b, report, || ctx.sha256(), &mut findings, keep);
+        }
         report.verdict = verdict::judge(&findings, ctx.kind);
         report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
         report.findings = findings;
+        if !ctx.truncated && archive::can_open(ctx.kind, ctx.bytes) {
+            self.scan_members(ctx, report);
+        }
+    }
+
+    /// Opens an archive in memory and analyzes each member as if it were a file (recursively,
+    /// to the archive depth); the archive takes the highest verdict of its members.
+    fn scan_members(&mut self, ctx: &FileContext, report: &mut FileReport) {
+        let engine = self.engine;
+        let limits = &engine.options.archive;
+        if archive::depth(&ctx.target.source) >= limits.depth {
+            return;
+        }
+        let mut members = Vec::new();
+        // Parsing hostile archives is guarded like the analyzers: a panic costs this file only.
+        let problems = catch_unwind(AssertUnwindSafe(|| {
+            archive::for_each_member(
+                ctx.bytes,
+                ctx.kind,
+                ctx.target.file_name(),
+                limits,
+                engine.options.max_size,
+                &mut |m| {
+                    let target = archive::member_target(ctx.target, &m.name);
+                    let mut r = FileReport::new(ctx.target.seq, target.display(), None);
+                    let (bytes, size, truncated) = match m.data {
+                        MemberData::Bytes(b) => (b, b.len() as u64, false),
+                        MemberData::Header { head, size } => (head, size, true),
+                        MemberData::Encrypted { size } => {
+                            r.size = size;
+                            r.errors.push(FileError::Archive {
+                                problem: crate::error::ArchiveProblem::Encrypted,
+                                message: "encrypted member: not scanned".to_owned(),
+                            });
+                            members.push(r);
+                            return;
+                        }
+                    };
+                    r.size = size;
+                    r.header_only = truncated;
+                    let mctx =
+                        FileContext::new(&target, &engine.indicators, bytes, size, truncated);
+                    self.analyze(&mctx, &mut r);
+                    members.push(r);
+                },
+            )
+        }))
+        .unwrap_or_else(|_| {
+            vec![FileError::Archive {
+                problem: crate::error::ArchiveProblem::Corrupt,
+                message: "the archive reader panicked on this file".to_owned(),
+            }]
+        });
+        report.errors.extend(problems);
+        archive::merge_members(report, members);
+        report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
     }
 }

@@ -18,6 +18,24 @@ pub enum FileError {
     Walk { message: String },
     #[error("analyzer {analyzer} failed: {message}")]
     Analyzer { analyzer: String, message: String },
+    /// A problem inside an archive: corrupt, encrypted, or a limit against bombs hit.
+    #[error("archive: {message}")]
+    Archive {
+        problem: ArchiveProblem,
+        message: String,
+    },
+}
+
+/// What went wrong inside an archive. Only corruption makes the scan incomplete: the other
+/// problems are limits working as meant, reported so that nobody takes silence for a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArchiveProblem {
+    Corrupt,
+    Encrypted,
+    TooManyMembers,
+    TotalBytes,
+    CompressionRatio,
 }
 
 impl FileError {
@@ -33,7 +51,17 @@ impl FileError {
 
     /// Whether this problem means a file that should have been read was not read whole.
     pub fn makes_incomplete(&self) -> bool {
-        !matches!(self, FileError::Analyzer { .. })
+        !matches!(
+            self,
+            FileError::Analyzer { .. }
+                | FileError::Archive {
+                    problem: ArchiveProblem::Encrypted
+                        | ArchiveProblem::TooManyMembers
+                        | ArchiveProblem::TotalBytes
+                        | ArchiveProblem::CompressionRatio,
+                    ..
+                }
+        )
     }
 }
 

@@ -86,13 +86,15 @@ pub fn checked(opened: io::Result<File>, follow: bool) -> Result<OpenOutcome, Fi
 
 /// What one bounded read produced.
 pub struct ReadResult {
-    /// Bytes now in the buffer.
+    /// Bytes now in the buffer (`cap + 1` when `over_cap`: the buffer then also holds the first
+    /// byte past the cap, so that a streaming hash over it and the rest sees every byte).
     pub len: usize,
     /// True when the file holds more than `cap` bytes.
     pub over_cap: bool,
 }
 
-/// Reads at most `cap` bytes into `buf` (cleared first), and notes whether more remain.
+/// Reads at most `cap` bytes into `buf` (cleared first; one more when the file holds more), and
+/// notes whether more remain.
 pub fn read_bounded(file: &mut File, buf: &mut Vec<u8>, cap: usize) -> io::Result<ReadResult> {
     buf.clear();
     let mut limited = file.by_ref().take(cap as u64 + 1);
@@ -104,7 +106,8 @@ pub fn read_bounded(file: &mut File, buf: &mut Vec<u8>, cap: usize) -> io::Resul
         }
     }
     let over_cap = buf.len() > cap;
-    buf.truncate(cap);
+    // The byte past the cap stays in the buffer: a header-only view streams the rest of the
+    // file into the digests from here on, and dropping it made those digests wrong.
     Ok(ReadResult {
         len: buf.len(),
         over_cap,

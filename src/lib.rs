@@ -4,6 +4,8 @@
 //! targets need no process.
 
 pub mod analyze;
+pub mod archive;
+pub mod baseline;
 pub mod cache;
 pub mod cli;
 pub mod config;
@@ -14,6 +16,7 @@ pub mod finding;
 pub mod image;
 pub mod indicators;
 pub mod input;
+pub mod ioc;
 pub mod persistence;
 pub mod platform;
 pub mod report;

@@ -4,11 +4,12 @@
 
 use anyhow::Result;
 use clap::Parser;
-use minerscan::cli::{Cli, Command, Format, RulesCommand};
+use minerscan::cli::{BaselineCommand, Cli, Command, Format, RulesCommand};
 use minerscan::config::{self, ScanConfig};
 use minerscan::engine::Progress;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::ndjson::NdjsonReporter;
+use minerscan::report::sarif::SarifReporter;
 use minerscan::report::text::{human_bytes, TextReporter};
 use minerscan::report::{escape_for_terminal, FileReport, Reporter};
 use minerscan::Level;
@@ -40,6 +41,9 @@ fn main() -> ExitCode {
         Command::Scan(args) => config::build_scan(args).and_then(scan),
         Command::Rules(RulesCommand::List(args)) => rules_list(&args),
         Command::Rules(RulesCommand::Check { paths }) => rules_check(paths),
+        Command::Baseline(BaselineCommand::Create { report, output }) => {
+            baseline_create(&report, output.as_deref())
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -110,6 +114,7 @@ fn scan(cfg: ScanConfig) -> Result<u8> {
         Format::Json => Box::new(JsonReporter::new(sink, cfg.all)),
         Format::Ndjson => Box::new(NdjsonReporter::new(sink, cfg.all)),
         Format::Csv => Box::new(minerscan::report::csv::CsvReporter::new(sink, cfg.all)),
+        Format::Sarif => Box::new(SarifReporter::new(sink)),
     };
     // The step after the walk: cross-file summary, persistence links, cache, syslog.
     let syslog = cfg.syslog.then(minerscan::syslog::Syslog::open);
@@ -211,4 +216,22 @@ fn rules_check(paths: Vec<std::path::PathBuf>) -> Result<u8> {
     } else {
         EXIT_ERROR
     })
+}
+
+fn baseline_create(report: &std::path::Path, output: Option<&std::path::Path>) -> Result<u8> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(report).with_context(|| report.display().to_string())?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a JSON report", report.display()))?;
+    let baseline = minerscan::baseline::create_from_report(&doc, &report.display().to_string())?;
+    match output {
+        Some(path) => std::fs::write(path, baseline).with_context(|| path.display().to_string())?,
+        None => {
+            let mut out = io::stdout().lock();
+            if out.write_all(baseline.as_bytes()).is_err() {
+                return Ok(EXIT_CLEAN);
+            }
+        }
+    }
+    Ok(EXIT_CLEAN)
 }

@@ -6,6 +6,7 @@
 pub mod binary;
 pub mod config;
 pub mod indicator;
+pub mod ioc;
 pub mod script;
 pub mod yara;
 

@@ -58,6 +58,10 @@ pub struct JsonFile<'a> {
     pub meta: Option<crate::triage::JsonMeta>,
     #[serde(flatten)]
     pub triage: crate::triage::JsonTriage<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<JsonFile<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub suppressed: &'a [crate::baseline::Suppressed],
 }
 
 impl<'a> JsonFile<'a> {
@@ -81,6 +85,8 @@ impl<'a> JsonFile<'a> {
             header_only: r.header_only,
             meta: crate::triage::JsonMeta::of(r),
             triage: crate::triage::JsonTriage::of(&r.triage),
+            members: r.members.iter().map(JsonFile::of).collect(),
+            suppressed: &r.suppressed,
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod json;
 pub mod ndjson;
+pub mod sarif;
 pub mod text;
 
 use crate::context::{Digests, FileKind, FileMeta};
@@ -46,6 +47,15 @@ pub struct FileReport {
     /// Persistence place, owner, cache hit (`triage`).
     #[serde(skip)]
     pub triage: crate::triage::FileTriage,
+    /// For an archive: its members that were flagged, had problems or hold such members.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<FileReport>,
+    /// Findings a baseline suppressed (kept only with --show-suppressed or SARIF output).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<crate::baseline::Suppressed>,
+    /// How many findings a baseline suppressed here, members included.
+    #[serde(skip)]
+    pub suppressed_count: u64,
 }
 
 impl FileReport {
@@ -65,6 +75,9 @@ impl FileReport {
             meta: None,
             not_scanned: false,
             triage: Default::default(),
+            members: Vec::new(),
+            suppressed: Vec::new(),
+            suppressed_count: 0,
         }
     }
 
@@ -127,6 +140,8 @@ pub struct Summary {
     pub complete: bool,
     pub interrupted: bool,
     pub verdicts: BTreeMap<String, u64>,
+    /// Findings suppressed by the baseline.
+    pub suppressed: u64,
     pub elapsed_ms: u64,
     /// Indicators seen across files, persistence links, cache hits (`triage`).
     #[serde(flatten)]
@@ -147,7 +162,11 @@ pub fn worth_listing(report: &FileReport, all: bool) -> bool {
         report.skipped,
         None | Some(SkipReason::TooLarge) | Some(SkipReason::Own)
     );
-    all || report.flagged() || !report.errors.is_empty() || notable_skip
+    all || report.flagged()
+        || !report.errors.is_empty()
+        || notable_skip
+        || !report.members.is_empty()
+        || !report.suppressed.is_empty()
 }
 
 /// Escapes control and bidirectional-override characters so that a hostile file name cannot

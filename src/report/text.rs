@@ -25,6 +25,27 @@ impl<W: Write> TextReporter<W> {
     }
 }
 
+impl<W: Write> TextReporter<W> {
+    /// Suppressed findings (with --show-suppressed) and archive members, each member as its own
+    /// entry under the archive's.
+    fn extras(&mut self, r: &FileReport) -> io::Result<()> {
+        for s in &r.suppressed {
+            writeln!(
+                self.out,
+                "    suppressed: {}:{} ({})",
+                s.finding.analyzer,
+                esc(&s.finding.rule),
+                esc(&s.reason)
+            )?;
+        }
+        for m in &r.members {
+            writeln!(self.out, "  member:")?;
+            self.file(m)?;
+        }
+        Ok(())
+    }
+}
+
 impl<W: Write> Reporter for TextReporter<W> {
     fn begin(&mut self, scan: &ScanInfo) -> io::Result<()> {
         for problem in &scan.load_problems {
@@ -88,7 +109,7 @@ impl<W: Write> Reporter for TextReporter<W> {
         for e in &r.errors {
             writeln!(self.out, "    error: {}", esc(&e.to_string()))?;
         }
-        Ok(())
+        self.extras(r)
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
@@ -111,6 +132,13 @@ impl<W: Write> Reporter for TextReporter<W> {
             .collect();
         if !skipped.is_empty() {
             writeln!(self.out, "Skipped: {}.", skipped.join(", "))?;
+        }
+        if s.suppressed > 0 {
+            writeln!(
+                self.out,
+                "Suppressed by the baseline: {} findings.",
+                s.suppressed
+            )?;
         }
         if s.errors > 0 {
             writeln!(self.out, "Errors: {} (see above).", s.errors)?;

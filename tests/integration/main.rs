@@ -1,9 +1,12 @@
 //! The one integration-test binary: runs the real minerscan binary on trees built in temp
 //! directories (and, for false positives, on the machine's own system files).
 
+mod archives;
+mod ci;
 mod false_positives;
 mod formats;
 mod image;
+mod ioc;
 mod signatures;
 mod support;
 mod walk;

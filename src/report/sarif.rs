@@ -1,0 +1,346 @@
+//! SARIF 2.1.0 for GitHub code scanning and other SARIF consumers: one run, the driver with a
+//! rule per `analyzer:rule` seen, and one result per file and rule. Locations are relative to
+//! the current directory when the file lies inside it (a CI job runs from its checkout root),
+//! absolute `file://` URIs otherwise; an archive member is located at its archive on disk and
+//! named in full by a logical location. Results carry partial fingerprints (file SHA-256 and
+//! rule) so that they stay stable between runs, and baseline-suppressed findings appear as
+//! suppressed results. SARIF is one document, so results are kept until the scan finishes
+//! (only flagged files and suppressed findings make results).
+
+use super::{FileReport, Reporter, ScanInfo, Summary};
+use crate::baseline::rule_id;
+use crate::finding::{Class, Evidence, Finding};
+use crate::verdict::Level;
+use serde_json::json;
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub struct SarifReporter<W: Write> {
+    out: W,
+    cwd: Option<PathBuf>,
+    results: Vec<sarif::Result>,
+    rules: BTreeMap<String, RuleSeen>,
+}
+
+/// What the run says about one rule, from the findings that used it.
+struct RuleSeen {
+    analyzer: &'static str,
+    rule: String,
+    class: Class,
+    description: String,
+}
+
+impl<W: Write> SarifReporter<W> {
+    pub fn new(out: W) -> SarifReporter<W> {
+        SarifReporter {
+            out,
+            cwd: std::env::current_dir().ok(),
+            results: Vec::new(),
+            rules: BTreeMap::new(),
+        }
+    }
+
+    fn see_rule(&mut self, f: &Finding) -> String {
+        let id = rule_id(f);
+        let seen = self.rules.entry(id.clone()).or_insert_with(|| RuleSeen {
+            analyzer: f.analyzer,
+            rule: f.rule.clone(),
+            class: f.class,
+            description: f.description.clone(),
+        });
+        if severity(f.class) > severity(seen.class) {
+            seen.class = f.class;
+        }
+        id
+    }
+
+    /// The results of one report (a file or an archive member located at `disk_path`).
+    fn collect(&mut self, r: &FileReport, disk_path: &str, member: Option<&str>) {
+        let level = match r.verdict.level {
+            Level::Malicious => sarif::ResultLevel::Error,
+            Level::Suspicious => sarif::ResultLevel::Warning,
+            Level::Clean => sarif::ResultLevel::Note,
+        };
+        if r.flagged() {
+            let mut by_rule: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+            for f in r.findings.iter().filter(|f| f.class != Class::Info) {
+                let id = self.see_rule(f);
+                by_rule.entry(id).or_default().push(f);
+            }
+            for (id, findings) in by_rule {
+                let result = self.result(r, disk_path, member, &id, &findings, level, None);
+                self.results.push(result);
+            }
+        }
+        for s in &r.suppressed {
+            let id = self.see_rule(&s.finding);
+            let level = if s.finding.class == Class::Ioc {
+                sarif::ResultLevel::Error
+            } else {
+                sarif::ResultLevel::Warning
+            };
+            let result = self.result(
+                r,
+                disk_path,
+                member,
+                &id,
+                &[&s.finding],
+                level,
+                Some(&s.reason),
+            );
+            self.results.push(result);
+        }
+        for m in &r.members {
+            self.collect(m, disk_path, Some(&m.path));
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn result(
+        &self,
+        r: &FileReport,
+        disk_path: &str,
+        member: Option<&str>,
+        id: &str,
+        findings: &[&Finding],
+        level: sarif::ResultLevel,
+        suppressed: Option<&str>,
+    ) -> sarif::Result {
+        let mut text = String::new();
+        if let Some(m) = member {
+            text.push_str(&format!("In archive member {m}: "));
+        }
+        let descriptions: Vec<&str> = findings.iter().map(|f| f.description.as_str()).collect();
+        text.push_str(&descriptions.join("; "));
+        text.push_str(&format!(
+            " (file verdict: {}, score {}",
+            r.verdict.level.as_str(),
+            r.verdict.score
+        ));
+        if let Some(fam) = &r.verdict.family {
+            text.push_str(&format!(", family {fam}"));
+        }
+        text.push(')');
+        let line = findings
+            .iter()
+            .flat_map(|f| &f.evidence)
+            .find_map(|e| match e {
+                Evidence::Line { line, .. } if member.is_none() => Some(i64::from(*line)),
+                _ => None,
+            })
+            .unwrap_or(1);
+        let physical = sarif::PhysicalLocation::builder()
+            .artifact_location(
+                sarif::ArtifactLocation::builder()
+                    .uri(self.uri(disk_path))
+                    .build(),
+            )
+            .region(sarif::Region::builder().start_line(line.max(1)).build())
+            .build();
+        let mut location = sarif::Location::builder()
+            .physical_location(physical)
+            .build();
+        if let Some(m) = member {
+            location.logical_locations = Some(vec![sarif::LogicalLocation::builder()
+                .fully_qualified_name(m)
+                .kind("member")
+                .build()]);
+        }
+        let anchor = r.digests.sha256.clone().unwrap_or_else(|| r.path.clone());
+        let mut fingerprints = BTreeMap::new();
+        fingerprints.insert("minerscan/fileRule/v1".to_owned(), format!("{anchor}:{id}"));
+        let mut props = BTreeMap::new();
+        props.insert("verdict".to_owned(), json!(r.verdict.level.as_str()));
+        props.insert("score".to_owned(), json!(r.verdict.score));
+        if let Some(m) = member {
+            props.insert("member".to_owned(), json!(m));
+        }
+        let mut result = sarif::Result::builder()
+            .rule_id(id)
+            .level(level)
+            .message(sarif::Message::builder().text(text).build())
+            .locations(vec![location])
+            .partial_fingerprints(fingerprints)
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(props)
+                    .build(),
+            )
+            .build();
+        if let Some(reason) = suppressed {
+            result.suppressions = Some(vec![sarif::Suppression::builder()
+                .kind(json!("external"))
+                .status(json!("accepted"))
+                .justification(reason)
+                .build()]);
+        }
+        result
+    }
+
+    /// Relative to the current directory when inside it, else an absolute file URI.
+    fn uri(&self, path: &str) -> String {
+        let abs = crate::target::absolute(Path::new(path));
+        if let Some(cwd) = &self.cwd {
+            if let Ok(rel) = abs.strip_prefix(cwd) {
+                let rel = rel.to_string_lossy();
+                let rel = rel.trim_start_matches("./");
+                return percent_encode(&rel.replace("/./", "/"));
+            }
+        }
+        format!("file://{}", percent_encode(&abs.to_string_lossy()))
+    }
+}
+
+/// Percent-encodes what a URI path cannot hold as is.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// GitHub's security-severity (0-10) for a class.
+fn severity(class: Class) -> f64 {
+    match class {
+        Class::Ioc => 9.5,
+        Class::Injection | Class::Hiding | Class::Evasion => 8.0,
+        Class::Persistence | Class::RivalKill | Class::DownloadExec => 7.5,
+        Class::Miner => 7.0,
+        Class::Info => 2.0,
+    }
+}
+
+fn default_level(class: Class) -> &'static str {
+    match class {
+        Class::Ioc => "error",
+        Class::Info => "note",
+        _ => "warning",
+    }
+}
+
+fn rule_descriptor(id: &str, seen: &RuleSeen) -> sarif::ReportingDescriptor {
+    let help = format!(
+        "minerscan's {} analyzer reported a `{}` finding ({}). Read the evidence in the result; \
+if the file is known and accepted, add a baseline entry (`minerscan baseline create` or by hand) \
+with the reason, rather than deleting the rule.",
+        seen.analyzer,
+        seen.class,
+        class_meaning(seen.class)
+    );
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_owned(),
+        json!(format!("{:.1}", severity(seen.class))),
+    );
+    props.insert("class".to_owned(), json!(seen.class.as_str()));
+    sarif::ReportingDescriptor::builder()
+        .id(id)
+        .name(seen.rule.clone())
+        .short_description(
+            sarif::MultiformatMessageString::builder()
+                .text(format!(
+                    "{} ({} analyzer, {})",
+                    seen.rule, seen.analyzer, seen.class
+                ))
+                .build(),
+        )
+        .full_description(
+            sarif::MultiformatMessageString::builder()
+                .text(crate::finding::cap(&seen.description))
+                .build(),
+        )
+        .help(
+            sarif::MultiformatMessageString::builder()
+                .text(help)
+                .build(),
+        )
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(json!(default_level(seen.class)))
+                .build(),
+        )
+        .properties(
+            sarif::PropertyBag::builder()
+                .tags(vec![
+                    "security".to_owned(),
+                    "cryptominer".to_owned(),
+                    seen.class.as_str().to_owned(),
+                ])
+                .additional_properties(props)
+                .build(),
+        )
+        .build()
+}
+
+fn class_meaning(class: Class) -> &'static str {
+    match class {
+        Class::Ioc => "a listed indicator of compromise: malicious on its own",
+        Class::Miner => "a miner program, configuration, launch command or protocol code",
+        Class::Hiding => "process hiding or masquerading",
+        Class::Persistence => "persistence",
+        Class::RivalKill => "killing rival miners or security agents",
+        Class::Injection => "injection into another process or a page",
+        Class::DownloadExec => "downloading and executing a payload",
+        Class::Evasion => "defence evasion",
+        Class::Info => "context only",
+    }
+}
+
+impl<W: Write> Reporter for SarifReporter<W> {
+    fn begin(&mut self, _scan: &ScanInfo) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn file(&mut self, r: &FileReport) -> io::Result<()> {
+        let path = r.path.clone();
+        self.collect(r, &path, None);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let rules: Vec<sarif::ReportingDescriptor> = self
+            .rules
+            .iter()
+            .map(|(id, seen)| rule_descriptor(id, seen))
+            .collect();
+        let index: BTreeMap<&String, i64> = self
+            .rules
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k, i as i64))
+            .collect();
+        let mut results = std::mem::take(&mut self.results);
+        for r in &mut results {
+            r.rule_index = r.rule_id.as_ref().and_then(|id| index.get(id).copied());
+        }
+        let driver = sarif::ToolComponent::builder()
+            .name("minerscan")
+            .version(env!("CARGO_PKG_VERSION"))
+            .semantic_version(env!("CARGO_PKG_VERSION"))
+            .rules(rules)
+            .build();
+        let invocation = sarif::Invocation::builder()
+            .execution_successful(!summary.interrupted)
+            .build();
+        let run = sarif::Run::builder()
+            .tool(sarif::Tool::builder().driver(driver).build())
+            .results(results)
+            .invocations(vec![invocation])
+            .build();
+        let log = sarif::Sarif::builder()
+            .schema("https://json.schemastore.org/sarif-2.1.0.json")
+            .version(json!("2.1.0"))
+            .runs(vec![run])
+            .build();
+        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
