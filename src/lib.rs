@@ -16,6 +16,7 @@ pub mod indicators;
 pub mod input;
 pub mod persistence;
 pub mod platform;
+pub mod process;
 pub mod report;
 pub mod schedule;
 pub mod signatures;

@@ -58,6 +58,9 @@ pub struct JsonFile<'a> {
     pub meta: Option<crate::triage::JsonMeta>,
     #[serde(flatten)]
     pub triage: crate::triage::JsonTriage<'a>,
+    /// `--processes`: pids, executable path, command line, deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<&'a crate::process::ProcessInfo>,
 }
 
 impl<'a> JsonFile<'a> {
@@ -81,6 +84,7 @@ impl<'a> JsonFile<'a> {
             header_only: r.header_only,
             meta: crate::triage::JsonMeta::of(r),
             triage: crate::triage::JsonTriage::of(&r.triage),
+            process: r.process.as_ref(),
         }
     }
 }

@@ -46,6 +46,9 @@ pub struct FileReport {
     /// Persistence place, owner, cache hit (`triage`).
     #[serde(skip)]
     pub triage: crate::triage::FileTriage,
+    /// `--processes`: the processes running this executable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<crate::process::ProcessInfo>,
 }
 
 impl FileReport {
@@ -65,6 +68,7 @@ impl FileReport {
             meta: None,
             not_scanned: false,
             triage: Default::default(),
+            process: None,
         }
     }
 

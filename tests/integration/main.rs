@@ -4,6 +4,7 @@
 mod false_positives;
 mod formats;
 mod image;
+mod processes;
 mod signatures;
 mod support;
 mod walk;
