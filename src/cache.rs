@@ -325,6 +325,7 @@ impl Cache {
     /// Queues a fresh result for the next commit (called by the writer, in walk order).
     pub fn store(&self, report: &FileReport) {
         if report.triage.cached
+            || report.process.is_some()
             || report.path_bytes.is_some()
             || report.not_scanned
             || !report.errors.is_empty()

@@ -187,6 +187,11 @@ pub struct TriageArgs {
     /// inside DIR. A Windows image (with Windows/System32) is reported as C:\...
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Also scan the executable of every running process (through /proc/PID/exe, once per
+    /// executable), with its pids and command line; a process whose executable was deleted
+    /// from disk is flagged. PATHs are optional with it. Not with --root.
+    #[arg(long)]
+    pub processes: bool,
     /// Keep results in FILE (a database) and do not read again files unchanged since the last
     /// scan with the same rules and options.
     #[arg(long, value_name = "FILE")]

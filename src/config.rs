@@ -53,6 +53,9 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
             eprintln!("minerscan: warning: --nice: {e}");
         }
     }
+    if args.triage.processes && args.triage.root.is_some() {
+        bail!("--processes cannot be used with --root: an image has no running processes");
+    }
     let image = match &args.triage.root {
         Some(dir) => Some(std::sync::Arc::new(
             crate::image::ImageRoot::open(dir)
@@ -98,8 +101,8 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
             }
         }
     }
-    if args.paths.is_empty() && args.files_from.is_none() {
-        bail!("no paths to scan: give one or more PATHs or --files-from FILE");
+    if args.paths.is_empty() && args.files_from.is_none() && !args.triage.processes {
+        bail!("no paths to scan: give one or more PATHs, --files-from FILE or --processes");
     }
     args.output = args
         .output
@@ -187,6 +190,9 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     options.insert("threads".to_owned(), json!(threads));
     options.insert("timeout".to_owned(), json!(args.timeout));
     options.insert("builtin_rules".to_owned(), json!(!args.rule_set.no_builtin));
+    if args.triage.processes {
+        options.insert("processes".to_owned(), json!(true));
+    }
     if let Some(img) = &image {
         options.insert("root".to_owned(), json!(img.host().to_string_lossy()));
         let os = if img.is_windows() { "windows" } else { "unix" };
@@ -262,6 +268,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
                 excludes,
                 root: image,
             },
+            processes: args.triage.processes,
         },
         info,
         format: args.format,

@@ -66,6 +66,8 @@ impl Default for EngineOptions {
 pub struct ScanPlan {
     pub roots: Vec<PathBuf>,
     pub walk: WalkOptions,
+    /// `--processes`: also the executables of running processes, after the roots.
+    pub processes: bool,
 }
 
 /// Progress callbacks from the writer thread.
@@ -156,10 +158,15 @@ impl Engine {
             let counters = &counters;
             scope.spawn(move || {
                 let mut walker = Walker::new(plan.walk.clone(), counters, stop);
+                let mut go_on = true;
                 for root in &plan.roots {
-                    if !walker.walk_root(root, |item| work_tx.send(item).is_ok()) {
+                    go_on = walker.walk_root(root, |item| work_tx.send(item).is_ok());
+                    if !go_on {
                         break;
                     }
+                }
+                if go_on && plan.processes {
+                    walker.walk_processes(|item| work_tx.send(item).is_ok());
                 }
             });
             for i in 0..threads {
@@ -309,6 +316,16 @@ impl<'e> Worker<'e> {
                 input::trim(&mut self.buf);
                 report
             }
+            WalkItem::Process { seq, process } => {
+                if stop.load(Ordering::Relaxed) {
+                    let mut r = FileReport::new(seq, String::new(), None);
+                    r.not_scanned = true;
+                    return r;
+                }
+                let report = self.scan_process(seq, process, counters);
+                input::trim(&mut self.buf);
+                report
+            }
             WalkItem::Skipped { seq, path, reason } => {
                 let (p, pb) = self.shown(&path);
                 let mut r = FileReport::new(seq, p, pb);
@@ -343,7 +360,7 @@ impl<'e> Worker<'e> {
             Some((img, in_image)) => input::checked(img.open_file(&in_image, follow), follow),
             None => input::open(&path, follow),
         };
-        let mut opened = match opened {
+        let opened = match opened {
             Ok(OpenOutcome::Opened(o)) => o,
             Ok(OpenOutcome::Skipped(reason)) => {
                 counters.add(reason);
@@ -355,6 +372,81 @@ impl<'e> Worker<'e> {
                 return report;
             }
         };
+        let mut target = Target::disk(seq, path, explicit);
+        if opts.root.is_some() {
+            target.system_path = report.path.clone();
+        }
+        self.scan_opened(opened, target, report, counters)
+    }
+
+    /// `--processes`: one executable, opened through `/proc/PID/exe` of the first of its
+    /// processes still running it, reported under that name with the processes' details.
+    fn scan_process(
+        &mut self,
+        seq: u64,
+        process: crate::process::ProcessInfo,
+        counters: &SkipCounters,
+    ) -> FileReport {
+        let mut first_error = None;
+        let mut opened = None;
+        let links: Vec<PathBuf> = process.exe_links().collect();
+        for link in links {
+            // The magic link must be followed; fstat then checks what it led to.
+            match input::open(&link, true) {
+                Ok(OpenOutcome::Opened(o)) if (o.meta.dev, o.meta.ino) == process.key => {
+                    opened = Some((link, o));
+                    break;
+                }
+                // The pid now runs something else (exec, or a reused pid): it is gone for us.
+                Ok(OpenOutcome::Opened(_)) => {
+                    first_error.get_or_insert((link, FileError::Vanished));
+                }
+                Ok(OpenOutcome::Skipped(reason)) => {
+                    let (p, pb) = display_path(&link);
+                    let mut r = FileReport::new(seq, p, pb);
+                    counters.add(reason);
+                    r.skipped = Some(reason);
+                    r.process = Some(process);
+                    return r;
+                }
+                Err(e) => {
+                    first_error.get_or_insert((link, e));
+                }
+            }
+        }
+        let Some((link, opened)) = opened else {
+            let (link, error) = first_error.unwrap_or_else(|| {
+                (
+                    crate::process::exe_link(process.pids[0]),
+                    FileError::Vanished,
+                )
+            });
+            let (p, pb) = display_path(&link);
+            let mut r = FileReport::new(seq, p, pb);
+            r.errors.push(error);
+            r.process = Some(process);
+            return r;
+        };
+        let (p, pb) = display_path(&link);
+        let mut report = FileReport::new(seq, p, pb);
+        let mut target = Target::disk(seq, link, true);
+        // Locations (a temporary directory, a name like a kernel thread) are judged on the
+        // executable's own path.
+        target.system_path = process.exe.clone();
+        report.findings.extend(process.findings());
+        report.process = Some(process);
+        self.scan_opened(opened, target, report, counters)
+    }
+
+    /// Reads an opened file once and analyzes it (shared by files and processes).
+    fn scan_opened(
+        &mut self,
+        mut opened: input::Opened,
+        target: Target,
+        mut report: FileReport,
+        counters: &SkipCounters,
+    ) -> FileReport {
+        let opts = &self.engine.options;
         report.size = opened.size;
         if self
             .engine
@@ -365,7 +457,13 @@ impl<'e> Worker<'e> {
             report.skipped = Some(SkipReason::Own);
             return report;
         }
-        if let Some(cache) = &self.engine.cache {
+        // A process's result depends on the process too (a deleted executable): never cached.
+        if let Some(cache) = self
+            .engine
+            .cache
+            .as_ref()
+            .filter(|_| report.process.is_none())
+        {
             if cache.lookup(&mut report, &opened.meta, opened.size) {
                 if report.header_only {
                     counters.add(SkipReason::TooLarge);
@@ -373,10 +471,6 @@ impl<'e> Worker<'e> {
                 report.meta = Some(opened.meta);
                 return report;
             }
-        }
-        let mut target = Target::disk(seq, path, explicit);
-        if opts.root.is_some() {
-            target.system_path = report.path.clone();
         }
         let cap = if opened.size > opts.max_size {
             crate::context::SNIFF_LEN
@@ -445,7 +539,8 @@ impl<'e> Worker<'e> {
             report.skipped = Some(SkipReason::Own);
             return;
         }
-        let mut findings: Vec<Finding> = Vec::new();
+        // Facts known before reading (a process's deleted executable) are judged with the rest.
+        let mut findings: Vec<Finding> = std::mem::take(&mut report.findings);
         for (i, worker) in self.analyzers.iter_mut().enumerate() {
             if !worker.applies(ctx.kind) {
                 continue;

@@ -19,6 +19,7 @@ pub mod input;
 pub mod ioc;
 pub mod persistence;
 pub mod platform;
+pub mod process;
 pub mod report;
 pub mod schedule;
 pub mod signatures;

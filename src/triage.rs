@@ -294,6 +294,11 @@ impl Reporter for TriageReporter {
                         .into_owned()
                 };
                 self.flagged.insert(key, r.verdict.level.as_str());
+                // A flagged process links to the persistence files that name its executable.
+                if let Some(p) = r.process.as_ref().filter(|p| p.exe.starts_with('/')) {
+                    let key = persistence::path_key(&p.exe);
+                    self.flagged.entry(key).or_insert(r.verdict.level.as_str());
+                }
             }
             self.collect_indicators(r);
             if let Some(s) = &self.syslog {

@@ -60,6 +60,11 @@ pub enum WalkItem {
         path: PathBuf,
         reason: SkipReason,
     },
+    /// The executable of running processes (`--processes`), read through `/proc/PID/exe`.
+    Process {
+        seq: u64,
+        process: crate::process::ProcessInfo,
+    },
     /// A directory that could not be read, or another walk problem.
     Error {
         seq: u64,
@@ -362,6 +367,40 @@ impl<'a> Walker<'a> {
         let go_on = self.walk_tree(&target, shown, root_dev, entered, emit);
         entered.pop();
         go_on
+    }
+}
+
+impl Walker<'_> {
+    /// `--processes`, after the roots: one item per running executable in the order of its
+    /// lowest pid, and one per process that could not be looked at. These are explicit targets:
+    /// the virtual-filesystem rule (procfs) does not apply to them.
+    pub fn walk_processes(&mut self, mut emit: impl FnMut(WalkItem) -> bool) -> bool {
+        use crate::process::ProcessItem;
+        let items = match crate::process::list() {
+            Ok(items) => items,
+            Err(e) => {
+                let seq = self.next_seq();
+                return emit(WalkItem::Error {
+                    seq,
+                    path: PathBuf::from("/proc"),
+                    error: FileError::from_io(&e),
+                });
+            }
+        };
+        for item in items {
+            if self.stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            let seq = self.next_seq();
+            let item = match item {
+                ProcessItem::Exe(process) => WalkItem::Process { seq, process },
+                ProcessItem::Error { path, error } => WalkItem::Error { seq, path, error },
+            };
+            if !emit(item) {
+                return false;
+            }
+        }
+        true
     }
 }
 

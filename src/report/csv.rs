@@ -32,6 +32,9 @@ const HEADER: &[&str] = &[
     "rules",
     "reasons",
     "errors",
+    "pids",
+    "exe",
+    "cmdline",
 ];
 
 pub struct CsvReporter<W: Write> {
@@ -113,6 +116,14 @@ impl<W: Write> Reporter for CsvReporter<W> {
                 .collect::<Vec<_>>()
                 .join("; "),
         ];
+        let mut cells = cells;
+        let p = r.process.as_ref();
+        cells.push(p.map_or_else(String::new, |p| {
+            let pids: Vec<String> = p.pids.iter().map(u32::to_string).collect();
+            pids.join(" ")
+        }));
+        cells.push(p.map_or_else(String::new, |p| p.exe.clone()));
+        cells.push(p.map_or_else(String::new, |p| p.cmdline.clone()));
         self.row(&cells)
     }
 

@@ -62,6 +62,9 @@ pub struct JsonFile<'a> {
     pub members: Vec<JsonFile<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub suppressed: &'a [crate::baseline::Suppressed],
+    /// `--processes`: pids, executable path, command line, deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<&'a crate::process::ProcessInfo>,
 }
 
 impl<'a> JsonFile<'a> {
@@ -87,6 +90,7 @@ impl<'a> JsonFile<'a> {
             triage: crate::triage::JsonTriage::of(&r.triage),
             members: r.members.iter().map(JsonFile::of).collect(),
             suppressed: &r.suppressed,
+            process: r.process.as_ref(),
         }
     }
 }

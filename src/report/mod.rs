@@ -56,6 +56,9 @@ pub struct FileReport {
     /// How many findings a baseline suppressed here, members included.
     #[serde(skip)]
     pub suppressed_count: u64,
+    /// `--processes`: the processes running this executable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<crate::process::ProcessInfo>,
 }
 
 impl FileReport {
@@ -78,6 +81,7 @@ impl FileReport {
             members: Vec::new(),
             suppressed: Vec::new(),
             suppressed_count: 0,
+            process: None,
         }
     }
 

@@ -85,6 +85,14 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             }
         }
         crate::triage::ecs_file_fields(r, &mut doc["file"]);
+        if let Some(p) = &r.process {
+            // ECS process fields: the first process running this executable.
+            doc["process"] = json!({
+                "pid": p.pids.first(),
+                "executable": p.exe,
+                "command_line": p.cmdline,
+            });
+        }
         if !hash.is_empty() {
             doc["file"]["hash"] = serde_json::Value::Object(hash);
         }

@@ -76,6 +76,17 @@ impl<W: Write> Reporter for TextReporter<W> {
             facts.push(c.clone());
         }
         writeln!(self.out, "{label} {path}  [{}]", facts.join(", "))?;
+        if let Some(p) = &r.process {
+            let pids: Vec<String> = p.pids.iter().map(u32::to_string).collect();
+            let deleted = if p.deleted { " (deleted)" } else { "" };
+            writeln!(
+                self.out,
+                "    process pid {}: {}{deleted}: {}",
+                pids.join(", "),
+                esc(&p.exe),
+                esc(&p.cmdline)
+            )?;
+        }
         if let Some(sha) = &r.digests.sha256 {
             writeln!(self.out, "    sha256 {sha}")?;
         }

@@ -60,8 +60,8 @@ fn sarif_validates_against_the_schema_and_is_followable() {
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
     let stratum = rules
         .iter()
-        .find(|r| r["id"] == "indicators:stratum_url")
-        .expect("rule for stratum_url");
+        .find(|r| r["id"] == "config:miner_command_line")
+        .expect("rule for the miner launch command");
     for key in [
         "shortDescription",
         "fullDescription",
@@ -80,7 +80,7 @@ fn sarif_validates_against_the_schema_and_is_followable() {
     };
     let run_sh = results
         .iter()
-        .find(|r| uri(r) == "dist/run.sh" && r["ruleId"] == "indicators:stratum_url")
+        .find(|r| uri(r) == "dist/run.sh" && r["ruleId"] == "config:miner_command_line")
         .expect("a result for dist/run.sh");
     assert_eq!(run_sh["level"], "warning");
     assert_eq!(
@@ -90,7 +90,7 @@ fn sarif_validates_against_the_schema_and_is_followable() {
     let fp = run_sh["partialFingerprints"]["minerscan/fileRule/v1"]
         .as_str()
         .unwrap();
-    assert!(fp.ends_with(":indicators:stratum_url") && fp.len() > 64);
+    assert!(fp.ends_with(":config:miner_command_line") && fp.len() > 64);
     assert!(run_sh.get("suppressions").is_none());
 
     let member = results
@@ -196,7 +196,7 @@ fn baseline_suppresses_one_finding_and_not_another() {
     );
     assert!(text
         .stdout
-        .contains("suppressed: indicators:stratum_url (test launcher, reviewed)"));
+        .contains("suppressed: config:miner_command_line (test launcher, reviewed)"));
     assert!(text.stdout.contains("Suppressed by the baseline: "));
 
     t.file("bad.toml", "[[suppress]]\npath = \"x\"\n");
