@@ -53,20 +53,14 @@ struct ConfigWorker;
 
 impl AnalyzerWorker for ConfigWorker {
     fn applies(&self, kind: FileKind) -> bool {
-        // Rule files quote miner facts by design; Data may be BOM-less UTF-16LE text.
-        (kind.is_text() && kind != FileKind::Rules) || kind == FileKind::Data
+        // Rule files quote miner facts by design. (BOM-less UTF-16LE text is sniffed as text.)
+        kind.is_text() && kind != FileKind::Rules
     }
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
-        if ctx.truncated {
-            return Ok(());
-        }
         let Some(text) = decoded_text(ctx) else {
             return Ok(());
         };
-        if text.len() > MAX_TEXT {
-            return Ok(());
-        }
         let mut users = BTreeSet::new();
         if text.len() <= MAX_JSON && looks_like_json(ctx.kind, &text) {
             if let Some(doc) = relaxed::parse(&text) {
@@ -81,8 +75,15 @@ impl AnalyzerWorker for ConfigWorker {
 
 /// The file as text: `ctx.text()`, or BOM-less UTF-16LE (Task Scheduler XML, .reg exports)
 /// that the sniffer took for binary data.
+/// The text both text analyzers judge: the whole file decoded, and not too large to judge
+/// line by line. `None` for header-only views and binary data.
 pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
-    ctx.text().map(Cow::Borrowed)
+    if ctx.truncated {
+        return None;
+    }
+    ctx.text()
+        .filter(|t| t.len() <= MAX_TEXT)
+        .map(Cow::Borrowed)
 }
 
 static JSON_KEY: LazyLock<Regex> =

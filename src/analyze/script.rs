@@ -41,7 +41,6 @@ use std::sync::LazyLock;
 pub struct ScriptAnalyzer;
 
 const NAME: &str = "script";
-const MAX_TEXT: usize = 32 << 20;
 /// Lines longer than this are data (minified code, blobs), not commands.
 const MAX_LINE: usize = 4096;
 /// Shortest base64 run that is decoded, and the most decoded from one run and one file.
@@ -64,23 +63,13 @@ struct ScriptWorker;
 
 impl AnalyzerWorker for ScriptWorker {
     fn applies(&self, kind: FileKind) -> bool {
-        kind.is_script()
-            || matches!(
-                kind,
-                FileKind::Html | FileKind::Text | FileKind::Xml | FileKind::Data
-            )
+        kind.is_script() || matches!(kind, FileKind::Html | FileKind::Text | FileKind::Xml)
     }
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
-        if ctx.truncated {
-            return Ok(());
-        }
         let Some(text) = decoded_text(ctx) else {
             return Ok(());
         };
-        if text.len() > MAX_TEXT {
-            return Ok(());
-        }
         let doc = is_documentation(ctx);
         let mut acc = Acc::default();
         scan_lines(&text, ctx.indicators, None, &mut acc);
