@@ -4,9 +4,10 @@
 //! figures repeat on any Debian machine.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use minerscan::analyze::binary::marker_hits;
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::{registry, Analyzer};
-use minerscan::context::{extract_strings, sniff};
+use minerscan::context::sniff;
 use minerscan::engine::{Engine, EngineOptions};
 use minerscan::finding::{Class, Finding};
 use minerscan::indicators::Indicators;
@@ -61,8 +62,8 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("primitives");
     g.throughput(Throughput::Bytes(bin.len() as u64));
     g.bench_function("sniff", |b| b.iter(|| sniff(black_box(&bin), "bash")));
-    g.bench_function("strings/binary", |b| {
-        b.iter(|| extract_strings(black_box(&bin)).len())
+    g.bench_function("markers/binary", |b| {
+        b.iter(|| marker_hits(black_box(&bin)))
     });
     g.bench_function("indicators/binary", |b| {
         b.iter(|| Indicators::builtin().find(black_box(&bin), 4096).len())

@@ -131,9 +131,20 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         bail!("--timeout: must be at least 1 second");
     }
 
-    let rules = compile_rules(&args.rule_set, Duration::from_secs(args.timeout))?;
+    // Start-up is as long as compiling the rules: the IOC lists and the shared matcher are built
+    // on this thread meanwhile.
+    let (rules, iocs, indicators) = std::thread::scope(|scope| {
+        let rules =
+            scope.spawn(|| compile_rules(&args.rule_set, Duration::from_secs(args.timeout)));
+        let iocs = crate::ioc::load_all(!args.rule_set.no_builtin, &args.ioc);
+        let indicators = Indicators::new(iocs.network.clone());
+        let rules = rules
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rules, iocs, indicators)
+    });
+    let rules = rules?;
     let mut load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
-    let iocs = crate::ioc::load_all(!args.rule_set.no_builtin, &args.ioc);
     load_problems.extend(iocs.problems.iter().cloned());
     let baseline = match &args.baseline {
         Some(path) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
@@ -150,7 +161,6 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         .collect();
     let mut analyzers: Vec<Box<dyn Analyzer>> = registry(YaraAnalyzer::new(rules));
     let digests_needed = iocs.digests_needed();
-    let network_iocs = iocs.network.clone();
     let ioc_sources = iocs.sources.clone();
     if !iocs.is_empty() {
         analyzers.push(Box::new(crate::analyze::ioc::IocAnalyzer::new(
@@ -159,7 +169,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     }
     let mut engine = Engine::new(
         analyzers,
-        Indicators::new(network_iocs),
+        indicators,
         EngineOptions {
             max_size,
             follow: args.follow,

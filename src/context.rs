@@ -413,88 +413,6 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// A printable string found in a binary, ASCII or UTF-16LE (decoded to ASCII).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExtractedString {
-    pub offset: u64,
-    pub text: String,
-    pub wide: bool,
-}
-
-/// Shortest run of printable characters kept as a string.
-pub const MIN_STRING_LEN: usize = 5;
-/// Most strings kept per file: bounds memory and time on hostile or huge binaries.
-pub const MAX_STRINGS: usize = 200_000;
-
-/// Printable ASCII and UTF-16LE strings, in one linear pass each, capped in number. Runs are
-/// found by index first and only runs long enough to keep are copied, so the cost is one table
-/// lookup per byte.
-pub fn extract_strings(bytes: &[u8]) -> Vec<ExtractedString> {
-    static PRINTABLE: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0x20;
-        while b < 0x7f {
-            t[b] = true;
-            b += 1;
-        }
-        t[b'\t' as usize] = true;
-        t
-    };
-    let mut out = Vec::new();
-    // ASCII.
-    let mut i = 0;
-    while i < bytes.len() {
-        if !PRINTABLE[bytes[i] as usize] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && PRINTABLE[bytes[i] as usize] {
-            i += 1;
-        }
-        if i - start >= MIN_STRING_LEN {
-            out.push(ExtractedString {
-                offset: start as u64,
-                // Printable ASCII is valid UTF-8.
-                text: String::from_utf8_lossy(&bytes[start..i]).into_owned(),
-                wide: false,
-            });
-            if out.len() >= MAX_STRINGS {
-                return out;
-            }
-        }
-    }
-    // UTF-16LE: a printable byte followed by NUL, at either alignment.
-    for align in 0..2 {
-        let mut i = align;
-        while i + 1 < bytes.len() {
-            if !(bytes[i + 1] == 0 && PRINTABLE[bytes[i] as usize]) {
-                i += 2;
-                continue;
-            }
-            let start = i;
-            while i + 1 < bytes.len() && bytes[i + 1] == 0 && PRINTABLE[bytes[i] as usize] {
-                i += 2;
-            }
-            if (i - start) / 2 >= MIN_STRING_LEN {
-                out.push(ExtractedString {
-                    offset: start as u64,
-                    text: bytes[start..i]
-                        .iter()
-                        .step_by(2)
-                        .map(|&b| b as char)
-                        .collect(),
-                    wide: true,
-                });
-                if out.len() >= MAX_STRINGS {
-                    return out;
-                }
-            }
-        }
-    }
-    out
-}
-
 /// What the filesystem says about a file, from one fstat of the open handle.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct FileMeta {
@@ -531,9 +449,9 @@ pub struct FileContext<'a> {
     md5: OnceCell<Option<[u8; 16]>>,
     sha1: OnceCell<Option<[u8; 20]>>,
     sha256: OnceCell<Option<[u8; 32]>>,
-    strings: OnceCell<Vec<ExtractedString>>,
     text: OnceCell<Option<String>>,
     hits: OnceCell<Vec<Hit>>,
+    regions: OnceCell<Vec<std::ops::Range<usize>>>,
 }
 
 /// Most indicator hits kept per file.
@@ -559,17 +477,35 @@ impl<'a> FileContext<'a> {
             md5: OnceCell::new(),
             sha1: OnceCell::new(),
             sha256: OnceCell::new(),
-            strings: OnceCell::new(),
             text: OnceCell::new(),
             hits: OnceCell::new(),
+            regions: OnceCell::new(),
         }
     }
 
     /// The shared indicator matcher's hits over the whole buffer (ASCII, case-insensitive),
     /// computed once for all analyzers.
     pub fn indicator_hits(&self) -> &[Hit] {
-        self.hits
-            .get_or_init(|| self.indicators.find(self.bytes, MAX_INDICATOR_HITS))
+        self.hits.get_or_init(|| {
+            // Text is printable almost throughout: searching it whole is cheaper than finding
+            // its regions first.
+            if self.kind.is_text() || !self.indicators.regions_suffice() {
+                self.indicators.find(self.bytes, MAX_INDICATOR_HITS)
+            } else {
+                self.indicators.find_in_regions(
+                    self.bytes,
+                    self.printable_regions(),
+                    MAX_INDICATOR_HITS,
+                )
+            }
+        })
+    }
+
+    /// Where printable ASCII runs are (`regions::printable_regions`), computed once for every
+    /// matcher that searches this file's bytes.
+    pub fn printable_regions(&self) -> &[std::ops::Range<usize>] {
+        self.regions
+            .get_or_init(|| crate::regions::printable_regions(self.bytes))
     }
 
     pub fn with_meta(mut self, meta: FileMeta) -> FileContext<'a> {
@@ -617,10 +553,6 @@ impl<'a> FileContext<'a> {
             sha1: self.sha1.get().copied().flatten().map(|d| hex(&d)),
             sha256: self.sha256.get().copied().flatten().map(|d| hex(&d)),
         }
-    }
-
-    pub fn strings(&self) -> &[ExtractedString] {
-        self.strings.get_or_init(|| extract_strings(self.bytes))
     }
 
     /// The file as text: UTF-8 (lossily), or UTF-16 decoded when it has a BOM or is mostly
@@ -690,20 +622,6 @@ mod tests {
             sniff(b"rule a { strings: $a = \"x\" condition: $a }", "a.txt"),
             FileKind::Rules
         );
-    }
-
-    #[test]
-    fn extracts_ascii_and_wide_strings() {
-        let mut data = b"\0\0hello world\0\x01".to_vec();
-        for c in "wide text".encode_utf16() {
-            data.extend_from_slice(&c.to_le_bytes());
-        }
-        data.extend_from_slice(b"\0\0");
-        let strings = extract_strings(&data);
-        assert!(strings
-            .iter()
-            .any(|s| s.text == "hello world" && !s.wide && s.offset == 2));
-        assert!(strings.iter().any(|s| s.text == "wide text" && s.wide));
     }
 
     #[test]

@@ -477,7 +477,7 @@ impl<'e> Worker<'e> {
         } else {
             opts.max_size as usize
         };
-        let read = match input::read_bounded(&mut opened.file, &mut self.buf, cap) {
+        let read = match input::read_bounded(&mut opened.file, &mut self.buf, cap, opened.size) {
             Ok(r) => r,
             Err(e) => {
                 report.errors.push(FileError::from_io(&e));

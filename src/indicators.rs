@@ -3,8 +3,9 @@
 //! security agents that droppers kill. One list, one matcher (an Aho-Corasick automaton built
 //! once), many users: the hits for a file are computed once and cached in its `FileContext`.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use regex::bytes::Regex;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// What an indicator is evidence of.
@@ -273,6 +274,9 @@ pub const SECURITY_AGENTS: &[&str] = &[
 pub struct Indicators {
     patterns: Vec<Pattern>,
     automaton: AhoCorasick,
+    /// Every pattern is printable and at least `regions::MIN_RUN` long, so that searching the
+    /// printable regions of a binary finds exactly what searching all of it finds.
+    regions_suffice: bool,
 }
 
 static BUILTIN: LazyLock<Indicators> = LazyLock::new(|| Indicators::new(Vec::new()));
@@ -326,9 +330,13 @@ impl Indicators {
             .kind(kind)
             .build(patterns.iter().map(|p| p.text.as_bytes()))
             .expect("indicator patterns are plain literals");
+        let regions_suffice = patterns
+            .iter()
+            .all(|p| crate::regions::searchable(p.text.as_bytes()));
         Indicators {
             patterns,
             automaton,
+            regions_suffice,
         }
     }
 
@@ -339,8 +347,31 @@ impl Indicators {
     /// Every hit in `hay`, in order, kept only where the pattern stands on its own (a host on
     /// label boundaries, a name on word boundaries). Capped at `max` hits.
     pub fn find(&self, hay: &[u8], max: usize) -> Vec<Hit> {
+        self.find_in(hay, std::iter::once(0..hay.len()), max)
+    }
+
+    /// Whether `find_in_regions` may be used: see `regions_suffice`.
+    pub fn regions_suffice(&self) -> bool {
+        self.regions_suffice
+    }
+
+    /// As `find`, searching only the printable regions of `hay` (from `regions::printable_regions`).
+    /// Gives what `find` gives when `regions_suffice`: no pattern can match outside them.
+    pub fn find_in_regions(&self, hay: &[u8], regions: &[Range<usize>], max: usize) -> Vec<Hit> {
+        debug_assert!(self.regions_suffice);
+        self.find_in(hay, regions.iter().cloned(), max)
+    }
+
+    fn find_in(
+        &self,
+        hay: &[u8],
+        spans: impl Iterator<Item = Range<usize>>,
+        max: usize,
+    ) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for m in self.automaton.find_iter(hay) {
+        // The spans are searched inside the whole buffer, so that the boundary checks see the
+        // bytes around a match.
+        for m in spans.flat_map(|span| self.automaton.find_iter(Input::new(hay).span(span))) {
             let pattern = &self.patterns[m.pattern().as_usize()];
             if !stands_alone(pattern.kind, hay, m.start(), m.end()) {
                 continue;
@@ -484,6 +515,39 @@ mod tests {
         assert_eq!(urls[0].host, "pool.example.org");
         assert_eq!(urls[0].port, Some(4444));
         assert!(stratum_urls(b"the stratum of the ntp server", 10).is_empty());
+    }
+
+    #[test]
+    fn region_search_finds_what_a_whole_search_finds() {
+        let ind = Indicators::builtin();
+        assert!(ind.regions_suffice());
+        let key = |hits: &[Hit]| -> Vec<(usize, usize, usize)> {
+            hits.iter().map(|h| (h.pattern, h.start, h.end)).collect()
+        };
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bin");
+        let mut with_hits = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let regions = crate::regions::printable_regions(&bytes);
+            let whole = ind.find(&bytes, 4096);
+            assert_eq!(
+                key(&whole),
+                key(&ind.find_in_regions(&bytes, &regions, 4096))
+            );
+            with_hits += usize::from(!whole.is_empty());
+        }
+        assert!(with_hits >= 20, "only {with_hits} fixtures with hits");
+    }
+
+    #[test]
+    fn short_user_indicators_turn_region_search_off() {
+        let short = Pattern {
+            kind: IndicatorKind::UserNetwork,
+            text: "x.y".to_owned(),
+            family: None,
+            description: None,
+        };
+        assert!(!Indicators::new(vec![short]).regions_suffice());
     }
 
     #[test]

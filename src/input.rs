@@ -95,8 +95,16 @@ pub struct ReadResult {
 
 /// Reads at most `cap` bytes into `buf` (cleared first; one more when the file holds more), and
 /// notes whether more remain.
-pub fn read_bounded(file: &mut File, buf: &mut Vec<u8>, cap: usize) -> io::Result<ReadResult> {
+pub fn read_bounded(
+    file: &mut File,
+    buf: &mut Vec<u8>,
+    cap: usize,
+    size_hint: u64,
+) -> io::Result<ReadResult> {
     buf.clear();
+    // Room for the whole file (as fstat saw it) and the probe byte past it, so that the read
+    // does not grow the buffer step by step, copying what it already holds each time.
+    buf.reserve((size_hint.min(cap as u64) as usize).saturating_add(1));
     let mut limited = file.by_ref().take(cap as u64 + 1);
     loop {
         match limited.read_to_end(buf) {

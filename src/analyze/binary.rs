@@ -12,6 +12,7 @@
 //! kept is capped and every offset clamped, so hostile input costs bounded time and memory.
 
 mod extract;
+mod markers;
 #[cfg(test)]
 mod tests;
 
@@ -20,7 +21,9 @@ use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::IndicatorKind;
 use extract::{extract, BinaryInfo, ElfType, Format};
-use std::collections::{BTreeMap, HashSet};
+use markers::{FoundString, MarkerHit, Markers, Needle};
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 const NAME: &str = "binary";
 
@@ -158,20 +161,6 @@ const GPU_FUNCTIONS: &[&str] = &[
     "nvmlDeviceGetFanSpeed",
 ];
 /// GPU runtime libraries, matched case-insensitively inside strings.
-/// Any GPU library or MSR access marker, case-insensitive: a cheap filter before the exact checks.
-static GPU_OR_MSR: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(
-                GPU_LIBRARIES
-                    .iter()
-                    .copied()
-                    .chain(["/dev/cpu/", "winring0", "modprobe msr"]),
-            )
-            .expect("static patterns")
-    });
-
 const GPU_LIBRARIES: &[&str] = &[
     "libopencl.so",
     "opencl.dll",
@@ -183,7 +172,76 @@ const GPU_LIBRARIES: &[&str] = &[
     "atiadlxx.dll",
 ];
 
-/// Every function name some rule looks for, so that strings are compared against one set.
+/// Texts some rule looks for inside strings.
+const PROC: &str = "/proc";
+const TRACER_PID: &str = "TracerPid";
+const BREAK_ON_TERMINATION: &str = "ProcessBreakOnTermination";
+/// MSR access: the device path (with `/msr` in the same string), the Windows driver, the module.
+const MSR_TEXTS: &[&str] = &["/dev/cpu/", "winring0", "modprobe msr"];
+
+/// Every function name and text the rules look for, matched in one pass over the file.
+static MARKERS: LazyLock<Markers> = LazyLock::new(|| {
+    let texts = [PROC, TRACER_PID, BREAK_ON_TERMINATION]
+        .iter()
+        .chain(GPU_LIBRARIES)
+        .chain(MSR_TEXTS)
+        .chain(KERNEL_THREADS)
+        .map(|t| Needle::Text(t));
+    Markers::new(watched_names().map(Needle::Function).chain(texts).collect())
+});
+
+/// The marker pass alone, as for a Windows program (how many hits `bytes` gives): the string
+/// pass in the benches.
+pub fn marker_hits(bytes: &[u8]) -> usize {
+    Strings::find(bytes, &crate::regions::printable_regions(bytes), true)
+        .hits
+        .len()
+}
+
+/// The marker hits of one file, and the strings around them on demand.
+struct Strings<'c> {
+    bytes: &'c [u8],
+    hits: Vec<MarkerHit>,
+}
+
+impl<'c> Strings<'c> {
+    /// `regions` are the printable regions of `bytes`; `wide` also looks for UTF-16LE texts.
+    fn find(bytes: &'c [u8], regions: &[std::ops::Range<usize>], wide: bool) -> Strings<'c> {
+        Strings {
+            bytes,
+            hits: MARKERS.find(bytes, regions, wide),
+        }
+    }
+
+    /// Function names standing as a string's trailing identifier.
+    fn functions(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.hits.iter().filter_map(|h| match MARKERS.needle(h) {
+            Needle::Function(name) => Some(name),
+            Needle::Text(_) => None,
+        })
+    }
+
+    /// The strings holding any of `texts` (in any case), each string once.
+    fn around(&self, texts: &[&str]) -> Vec<FoundString> {
+        let mut out: Vec<FoundString> = Vec::new();
+        for h in &self.hits {
+            let Needle::Text(t) = MARKERS.needle(h) else {
+                continue;
+            };
+            if !texts.contains(&t) {
+                continue;
+            }
+            if let Some(s) = markers::string_around(self.bytes, h.start, h.end, h.wide) {
+                if !out.iter().any(|o| o.offset == s.offset && o.wide == s.wide) {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Every function name some rule looks for among strings (names resolved at run time).
 fn watched_names() -> impl Iterator<Item = &'static str> {
     [
         HOLLOW_UNMAP,
@@ -275,7 +333,7 @@ struct Functions {
 }
 
 impl Functions {
-    fn collect(ctx: &FileContext, info: Option<&BinaryInfo>) -> Functions {
+    fn collect(strings: &Strings, info: Option<&BinaryInfo>) -> Functions {
         let mut found = BTreeMap::new();
         if let Some(info) = info {
             for imp in &info.imports {
@@ -285,16 +343,11 @@ impl Functions {
             }
         }
         let own_exports = |name: &str| info.is_some_and(|i| i.exports.iter().any(|e| e == name));
-        // One hash lookup per string: its trailing identifier is the only name it can name.
-        let watched: HashSet<&'static str> = watched_names().collect();
-        for s in ctx.strings() {
-            let Some(name) = watched.get(trailing_identifier(s.text.trim())) else {
-                continue;
-            };
-            if found.contains_key(*name) || own_exports(name) {
+        for name in strings.functions() {
+            if found.contains_key(name) || own_exports(name) {
                 continue;
             }
-            found.insert((*name).to_owned(), Evidence::import(None, name));
+            found.insert(name.to_owned(), Evidence::import(None, name));
         }
         Functions { found }
     }
@@ -306,17 +359,6 @@ impl Functions {
     fn all_of(&self, names: &[&str]) -> Vec<&Evidence> {
         names.iter().filter_map(|n| self.found.get(*n)).collect()
     }
-}
-
-/// A string names a function when it is the name, or ends with it after a non-identifier byte
-/// (an import hint or a length prefix that happened to be printable): its trailing identifier.
-fn trailing_identifier(text: &str) -> &str {
-    let start = text
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| {
-            i + text[i..].chars().next().map_or(1, char::len_utf8)
-        });
-    &text[start..]
 }
 
 /// Which miner facts the shared matcher found: long enough to mean something even inside
@@ -374,19 +416,21 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
         }
     };
     let info = info.as_ref();
-    let functions = Functions::collect(ctx, info);
+    // Windows programs name libraries and drivers in wide strings too.
+    let strings = Strings::find(ctx.bytes, ctx.printable_regions(), format == Format::Pe);
+    let functions = Functions::collect(&strings, info);
     let miner = miner_evidence(ctx);
     let place = Place::of(&ctx.target.system_path);
 
     packing(ctx, info, &miner, &place, out);
     if format == Format::Pe {
-        windows_capabilities(&functions, ctx, out);
+        windows_capabilities(&functions, &strings, out);
     }
     if let Some(info) = info.filter(|i| i.format == Format::Elf) {
-        process_hider(ctx, info, out);
-        process_rename(ctx, &functions, out);
+        process_hider(&strings, info, out);
+        process_rename(&strings, &functions, out);
     }
-    weak_signs(ctx, format, &functions, out);
+    weak_signs(&strings, format, &functions, out);
     context(ctx, &place, out);
 
     if out.len() > first || !miner.is_empty() {
@@ -537,7 +581,7 @@ fn packing(
 }
 
 /// Process hollowing and the critical-process flag, from imports and names resolved at run time.
-fn windows_capabilities(functions: &Functions, ctx: &FileContext, out: &mut Vec<Finding>) {
+fn windows_capabilities(functions: &Functions, strings: &Strings, out: &mut Vec<Finding>) {
     let groups = [HOLLOW_UNMAP, HOLLOW_WRITE, HOLLOW_CONTEXT, HOLLOW_START];
     if groups.iter().all(|g| functions.any(g).is_some()) {
         let mut f = Finding::new(
@@ -557,9 +601,10 @@ fn windows_capabilities(functions: &Functions, ctx: &FileContext, out: &mut Vec<
 
     let critical = functions.any(CRITICAL).cloned().or_else(|| {
         let set_info = functions.any(SET_INFO_PROCESS)?;
-        ctx.strings()
+        strings
+            .around(&[BREAK_ON_TERMINATION])
             .iter()
-            .any(|s| s.text.contains("ProcessBreakOnTermination"))
+            .any(|s| s.text.contains(BREAK_ON_TERMINATION))
             .then(|| set_info.clone())
     });
     if let Some(e) = critical {
@@ -577,7 +622,7 @@ fn windows_capabilities(functions: &Functions, ctx: &FileContext, out: &mut Vec<
 }
 
 /// An LD_PRELOAD library that filters directory listings of /proc.
-fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
+fn process_hider(strings: &Strings, info: &BinaryInfo, out: &mut Vec<Finding>) {
     let shared = info
         .elf
         .as_ref()
@@ -593,7 +638,8 @@ fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
     if hooks.is_empty() {
         return;
     }
-    let Some(proc_string) = ctx.strings().iter().find(|s| s.text.contains("/proc")) else {
+    let around = strings.around(&[PROC]);
+    let Some(proc_string) = around.iter().find(|s| s.text.contains(PROC)) else {
         return;
     };
     let mut f = Finding::new(
@@ -625,11 +671,12 @@ fn process_hider(ctx: &FileContext, info: &BinaryInfo, out: &mut Vec<Finding>) {
 
 /// prctl/pthread_setname_np beside a kernel thread's name: renames itself after one. Daemon
 /// names are left out here: systemd's own tools name themselves `systemd-*`.
-fn process_rename(ctx: &FileContext, functions: &Functions, out: &mut Vec<Finding>) {
+fn process_rename(strings: &Strings, functions: &Functions, out: &mut Vec<Finding>) {
     let Some(call) = RENAME.iter().find_map(|n| functions.found.get(*n)) else {
         return;
     };
-    let disguise = ctx.strings().iter().find(|s| {
+    let around = strings.around(KERNEL_THREADS);
+    let disguise = around.iter().find(|s| {
         let name = s
             .text
             .trim()
@@ -657,15 +704,18 @@ fn process_rename(ctx: &FileContext, functions: &Functions, out: &mut Vec<Findin
 }
 
 /// Signs that mean little alone and much beside miner code.
-fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mut Vec<Finding>) {
+fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mut Vec<Finding>) {
     let anti_debug = match format {
         Format::Pe => functions.all_of(ANTI_DEBUG_PE),
         Format::Elf => functions.all_of(ANTI_DEBUG_ELF),
         _ => Vec::new(),
     };
     // Reading TracerPid from /proc/self/status is the static binary's way to spot a debugger.
-    let tracer_pid =
-        format == Format::Elf && ctx.strings().iter().any(|s| s.text.contains("TracerPid"));
+    let tracer_pid = format == Format::Elf
+        && strings
+            .around(&[TRACER_PID])
+            .iter()
+            .any(|s| s.text.contains(TRACER_PID));
     if !anti_debug.is_empty() || tracer_pid {
         let mut f = Finding::new(
             NAME,
@@ -711,13 +761,10 @@ fn weak_signs(ctx: &FileContext, format: Format, functions: &Functions, out: &mu
         .cloned()
         .collect();
     let mut msr: Vec<Evidence> = Vec::new();
-    for s in ctx.strings() {
+    let texts: Vec<&str> = GPU_LIBRARIES.iter().chain(MSR_TEXTS).copied().collect();
+    for s in strings.around(&texts) {
         if gpu.len() >= 8 && msr.len() >= 4 {
             break;
-        }
-        // Most strings name none of these: one automaton pass rejects them without allocating.
-        if !GPU_OR_MSR.is_match(&s.text) {
-            continue;
         }
         let lower = s.text.to_ascii_lowercase();
         if gpu.len() < 8 && GPU_LIBRARIES.iter().any(|l| lower.contains(l)) {

@@ -43,7 +43,8 @@ pub(crate) struct Section {
     pub mem_size: u64,
     pub exec: bool,
     pub write: bool,
-    /// Shannon entropy of the bytes on disk, bits per byte (0 when the section has none).
+    /// Shannon entropy of the bytes on disk, bits per byte, for code sections (0 for the others
+    /// and when the section has no bytes on disk).
     pub entropy: f64,
 }
 
@@ -149,7 +150,11 @@ impl BinaryInfo {
     fn push_section(&mut self, bytes: &[u8], mut section: Section) {
         self.section_count += 1;
         if self.sections.len() < MAX_SECTIONS {
-            section.entropy = entropy(slice(bytes, section.file_offset, section.file_size));
+            // Only code is judged by its entropy: data and debug sections are most of many files,
+            // and counting their bytes was a pass over the whole file.
+            if section.exec {
+                section.entropy = entropy(slice(bytes, section.file_offset, section.file_size));
+            }
             self.sections.push(section);
         }
     }
@@ -620,9 +625,26 @@ pub(crate) fn entropy(data: &[u8]) -> f64 {
     if data.is_empty() {
         return 0.0;
     }
+    // Four tables, so that runs of one byte value do not wait on one counter's store.
+    let mut tables = [[0u32; 256]; 4];
     let mut counts = [0u64; 256];
-    for &b in data {
-        counts[b as usize] += 1;
+    // u32 counters cannot overflow within a chunk.
+    for chunk in data.chunks(1 << 30) {
+        let mut quads = chunk.chunks_exact(4);
+        for q in &mut quads {
+            tables[0][q[0] as usize] += 1;
+            tables[1][q[1] as usize] += 1;
+            tables[2][q[2] as usize] += 1;
+            tables[3][q[3] as usize] += 1;
+        }
+        for &b in quads.remainder() {
+            tables[0][b as usize] += 1;
+        }
+        for table in &mut tables {
+            for (c, t) in counts.iter_mut().zip(table.iter_mut()) {
+                *c += u64::from(std::mem::take(t));
+            }
+        }
     }
     let n = data.len() as f64;
     counts

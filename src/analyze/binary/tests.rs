@@ -477,11 +477,10 @@ fn hollowing_needs_every_step() {
             .map(|n| (n.to_string(), Evidence::import(None, n)))
             .collect(),
     };
-    let target = Target::for_bytes("a.exe");
-    let ctx = FileContext::new(&target, Indicators::builtin(), b"MZ", 2, false);
+    let strings = Strings::find(b"MZ", &[], true);
     let fires = |names: &[&str]| {
         let mut out = Vec::new();
-        windows_capabilities(&set(names), &ctx, &mut out);
+        windows_capabilities(&set(names), &strings, &mut out);
         out.iter().any(|f| f.rule == "process_hollowing")
     };
     assert!(fires(&[
@@ -505,21 +504,39 @@ fn hollowing_needs_every_step() {
 }
 
 #[test]
+fn marker_search_in_printable_regions_finds_what_a_whole_search_finds() {
+    let dir = format!("{}/fixtures/bin", env!("CARGO_MANIFEST_DIR"));
+    let mut with_hits = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let regions = crate::regions::printable_regions(&bytes);
+        let in_regions = Strings::find(&bytes, &regions, true).hits;
+        let whole = Strings::find(&bytes, &[0..bytes.len()], true).hits;
+        assert_eq!(in_regions, whole);
+        with_hits += usize::from(!whole.is_empty());
+    }
+    assert!(with_hits >= 10, "only {with_hits} fixtures with hits");
+}
+
+#[test]
 fn names_and_places() {
+    // A string names a function when the name is its trailing identifier.
+    let names = |bytes: &[u8]| -> Vec<&'static str> {
+        let regions = crate::regions::printable_regions(bytes);
+        Strings::find(bytes, &regions, false).functions().collect()
+    };
     assert_eq!(
-        trailing_identifier("RtlSetProcessIsCritical"),
-        "RtlSetProcessIsCritical"
+        names(b"\0RtlSetProcessIsCritical\0"),
+        ["RtlSetProcessIsCritical"]
     );
     assert_eq!(
-        trailing_identifier("@RtlSetProcessIsCritical"),
-        "RtlSetProcessIsCritical"
+        names(b"\x01@RtlSetProcessIsCritical \0"),
+        ["RtlSetProcessIsCritical"]
     );
-    assert_eq!(trailing_identifier("\u{e9}cuInit"), "cuInit");
-    assert_ne!(
-        trailing_identifier("MyRtlSetProcessIsCritical"),
-        "RtlSetProcessIsCritical"
-    );
-    assert_ne!(trailing_identifier("cuInitialize"), "cuInit");
+    assert_eq!(names("\u{e9}cuInit".as_bytes()), ["cuInit"]);
+    assert!(names(b"\0MyRtlSetProcessIsCritical\0").is_empty());
+    assert!(names(b"\0cuInitialize\0").is_empty());
+    assert!(names(b"\0rtlsetprocessiscritical\0").is_empty());
     assert_eq!(imitated_linux_name("kdevtmpfsi"), Some("kdevtmpfs"));
     assert_eq!(imitated_linux_name("systemd-journald"), Some("systemd-*"));
     assert_eq!(imitated_linux_name("sshd"), Some("sshd"));
