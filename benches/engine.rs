@@ -4,13 +4,14 @@
 //! figures repeat on any Debian machine.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use minerscan::analyze::binary::marker_hits;
+use minerscan::analyze::binary::wide_marker_hits;
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::{registry, Analyzer};
 use minerscan::context::sniff;
 use minerscan::engine::{Engine, EngineOptions};
 use minerscan::finding::{Class, Finding};
 use minerscan::indicators::Indicators;
+use minerscan::regions::printable_regions;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::Reporter;
 use minerscan::verdict::{judge, prepare};
@@ -62,11 +63,26 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("primitives");
     g.throughput(Throughput::Bytes(bin.len() as u64));
     g.bench_function("sniff", |b| b.iter(|| sniff(black_box(&bin), "bash")));
-    g.bench_function("markers/binary", |b| {
-        b.iter(|| marker_hits(black_box(&bin)))
+    g.bench_function("regions/binary", |b| {
+        b.iter(|| printable_regions(black_box(&bin)).len())
     });
+    // The shared pass as the engine runs it on a binary: its printable regions, then the facts
+    // and the binary analyzer's needles in one automaton walk over them.
+    g.bench_function("shared_pass/binary", |b| {
+        b.iter(|| {
+            let regions = printable_regions(black_box(&bin));
+            Indicators::builtin()
+                .scan(&bin, Some(&regions), 4096)
+                .facts
+                .len()
+        })
+    });
+    // The same walk over every byte, as before regions.
     g.bench_function("indicators/binary", |b| {
         b.iter(|| Indicators::builtin().find(black_box(&bin), 4096).len())
+    });
+    g.bench_function("wide_markers/binary", |b| {
+        b.iter(|| wide_marker_hits(black_box(&bin)))
     });
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("indicators/script", |b| {

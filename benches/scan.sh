@@ -5,6 +5,10 @@
 #
 #   benches/scan.sh [DIR...]          default corpora: /usr, a few large files, many tiny files
 #   THREADS=2 RUNS=5 benches/scan.sh /usr
+#   LIBYARA=0 benches/scan.sh /usr    leave libyara out (it takes several times yr's time)
+#
+# Besides the tools, each corpus is scanned by minerscan with one thread (the thread-scaling
+# figure), and an empty directory by minerscan and yr (start-up: compiling the rules).
 #
 # Needs hyperfine (Debian: hyperfine) and GNU time; `yr` (cargo install yara-x-cli) and
 # `yara` (Debian: yara) are used when installed. Run on a warm page cache (a warm-up run comes
@@ -48,10 +52,13 @@ fi
 for dir in "$@"; do
   echo "== corpus $dir ($(find "$dir" -xdev -type f 2>/dev/null | wc -l) files, $(du -sh "$dir" 2>/dev/null | cut -f1)), threads $threads"
   cmds=(-n minerscan "$bin scan --quiet --fail-on never --threads $threads --format json -o /dev/null $dir")
+  if [ "$threads" -gt 1 ]; then
+    cmds+=(-n "minerscan 1 thread" "$bin scan --quiet --fail-on never --threads 1 --format json -o /dev/null $dir")
+  fi
   if command -v yr >/dev/null; then
     cmds+=(-n "yr scan" "yr scan -r -p $threads -z $max_size --disable-console-logs $rules $dir > /dev/null 2>&1 || true")
   fi
-  if command -v yara >/dev/null; then
+  if [ "${LIBYARA:-1}" != 0 ] && command -v yara >/dev/null; then
     cmds+=(-n "yara" "yara -r -p $threads -z $max_size $work/all.yar $dir > /dev/null 2>&1 || true")
   fi
   cmds+=(-n "cat (read floor)" "find $dir -xdev -type f -size -${max_size}c -print0 2>/dev/null | xargs -0 -P $threads -n 256 cat > /dev/null 2>&1 || true")
@@ -60,9 +67,9 @@ for dir in "$@"; do
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 base = next(r["median"] for r in results if r["command"] == "minerscan")
-print(f"{'tool':<18} {'median s':>9} {'ratio to minerscan':>19}")
+print(f"{'tool':<20} {'median s':>9} {'ratio to minerscan':>19}")
 for r in results:
-    print(f"{r['command']:<18} {r['median']:>9.2f} {r['median'] / base:>19.2f}")
+    print(f"{r['command']:<20} {r['median']:>9.2f} {r['median'] / base:>19.2f}")
 PY
   echo "peak RSS (MiB):"
   rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
@@ -71,3 +78,11 @@ PY
     printf '  %-16s %s\n' "yr scan" "$(( $(rss sh -c "yr scan -r -p $threads -z $max_size --disable-console-logs $rules $dir 2>/dev/null || true") / 1024 ))"
   fi
 done
+
+echo "== start-up: an empty directory, threads $threads"
+mkdir -p "$work/empty"
+startup=(-n minerscan "$bin scan --quiet --fail-on never --threads $threads --format json -o /dev/null $work/empty")
+if command -v yr >/dev/null; then
+  startup+=(-n "yr scan" "yr scan -r -p $threads --disable-console-logs $rules $work/empty")
+fi
+hyperfine -N --warmup 3 --runs 20 "${startup[@]}" 2>/dev/null | grep -E "^Benchmark|Time \(mean"

@@ -2,7 +2,7 @@
 //! sniffed kind, and the derived views (digests, printable strings) computed at most once, on
 //! first use, so that a file no analyzer asks about costs nothing more.
 
-use crate::indicators::{Hit, Indicators};
+use crate::indicators::{Hit, Indicators, NeedleHit, Scan};
 use crate::target::Target;
 use md5::Md5;
 use sha1::Sha1;
@@ -450,7 +450,7 @@ pub struct FileContext<'a> {
     sha1: OnceCell<Option<[u8; 20]>>,
     sha256: OnceCell<Option<[u8; 32]>>,
     text: OnceCell<Option<String>>,
-    hits: OnceCell<Vec<Hit>>,
+    scan: OnceCell<Scan>,
     regions: OnceCell<Vec<std::ops::Range<usize>>>,
 }
 
@@ -478,7 +478,7 @@ impl<'a> FileContext<'a> {
             sha1: OnceCell::new(),
             sha256: OnceCell::new(),
             text: OnceCell::new(),
-            hits: OnceCell::new(),
+            scan: OnceCell::new(),
             regions: OnceCell::new(),
         }
     }
@@ -486,18 +486,24 @@ impl<'a> FileContext<'a> {
     /// The shared indicator matcher's hits over the whole buffer (ASCII, case-insensitive),
     /// computed once for all analyzers.
     pub fn indicator_hits(&self) -> &[Hit] {
-        self.hits.get_or_init(|| {
-            // Text is printable almost throughout: searching it whole is cheaper than finding
-            // its regions first.
-            if self.kind.is_text() || !self.indicators.regions_suffice() {
-                self.indicators.find(self.bytes, MAX_INDICATOR_HITS)
-            } else {
-                self.indicators.find_in_regions(
-                    self.bytes,
-                    self.printable_regions(),
-                    MAX_INDICATOR_HITS,
-                )
-            }
+        &self.shared_scan().facts
+    }
+
+    /// The needles analyzers asked the shared pass for (the binary analyzer's function names
+    /// and texts), found in the same pass as the indicator hits.
+    pub fn needle_hits(&self) -> &[NeedleHit] {
+        &self.shared_scan().needles
+    }
+
+    fn shared_scan(&self) -> &Scan {
+        self.scan.get_or_init(|| {
+            // Text is searched by regions too: a script may carry a binary payload.
+            let regions = self
+                .indicators
+                .regions_suffice()
+                .then(|| self.printable_regions());
+            self.indicators
+                .scan(self.bytes, regions, MAX_INDICATOR_HITS)
         })
     }
 
@@ -564,7 +570,7 @@ impl<'a> FileContext<'a> {
     }
 }
 
-/// Decodes text for the text analyzers; binary kinds give `None`.
+/// Decodes text for the text analyzers; binary kinds give `None`. 8-bit text stops at a NUL.
 pub fn decode_text(bytes: &[u8], kind: FileKind) -> Option<String> {
     if !kind.is_text() {
         return None;
@@ -579,6 +585,10 @@ pub fn decode_text(bytes: &[u8], kind: FileKind) -> Option<String> {
         return Some(text);
     }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    // 8-bit text ends at its first NUL: what follows is a payload (a self-extracting installer,
+    // a script with an archive appended), which the byte-level analyzers and YARA still see
+    // whole, and which decoded as text cost more than the rest of a scan of the file.
+    let bytes = memchr::memchr(0, bytes).map_or(bytes, |nul| &bytes[..nul]);
     Some(String::from_utf8_lossy(bytes).into_owned())
 }
 
@@ -622,6 +632,15 @@ mod tests {
             sniff(b"rule a { strings: $a = \"x\" condition: $a }", "a.txt"),
             FileKind::Rules
         );
+    }
+
+    #[test]
+    fn text_stops_at_a_binary_payload() {
+        let mut data = b"#!/bin/sh\ntail -n +4 \"$0\" | tar xz\nexit 0\n".to_vec();
+        data.extend_from_slice(b"\x1f\x8b\x08\0\0\0\0\0xmrig --donate-level 1");
+        let text = decode_text(&data, FileKind::Shell).unwrap();
+        assert!(text.ends_with("exit 0\n\x1f\u{fffd}\x08"), "{text:?}");
+        assert!(!text.contains("xmrig"));
     }
 
     #[test]

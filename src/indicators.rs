@@ -270,9 +270,39 @@ pub const SECURITY_AGENTS: &[&str] = &[
     "windefend",
 ];
 
-/// The shared matcher.
+/// One occurrence of a needle an analyzer asked the shared pass for (`Indicators::scan`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NeedleHit {
+    /// Index into the analyzer's needle list (`crate::analyze::binary::shared_needles`).
+    pub needle: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What one pass of the shared matcher found in a buffer.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// The facts, as `Indicators::find` gives them.
+    pub facts: Vec<Hit>,
+    /// Every needle's first `NEEDLE_HITS` occurrences, overlapping, in any case.
+    pub needles: Vec<NeedleHit>,
+}
+
+/// Occurrences kept per needle: their users need the first few, never all of them.
+pub const NEEDLE_HITS: usize = 8;
+/// Overlapping fact candidates kept per searched span before the leftmost-longest choice:
+/// bounds memory on a buffer that is nothing but facts.
+const MAX_CANDIDATES: usize = 1 << 16;
+
+/// The shared matcher: the facts, and the needles of analyzers that look for literals of their
+/// own (the binary analyzer's function names), in one automaton, so that a file's bytes are
+/// walked once for all of them.
 pub struct Indicators {
     patterns: Vec<Pattern>,
+    /// Needle texts; automaton pattern `patterns.len() + i` is needle i.
+    needles: Vec<&'static str>,
+    /// Standard semantics with overlapping search: every match of every pattern. The facts'
+    /// leftmost-longest choice is made from those (see `choose_leftmost_longest`).
     automaton: AhoCorasick,
     /// Every pattern is printable and at least `regions::MIN_RUN` long, so that searching the
     /// printable regions of a binary finds exactly what searching all of it finds.
@@ -320,21 +350,26 @@ impl Indicators {
             add(IndicatorKind::SecurityAgent, s, None);
         }
         patterns.extend(extra);
+        let needles = crate::analyze::binary::shared_needles();
+        let literals: Vec<&[u8]> = patterns
+            .iter()
+            .map(|p| p.text.as_bytes())
+            .chain(needles.iter().map(|n| n.as_bytes()))
+            .collect();
         // A full DFA: a few hundred literals make a small one, and it runs several times faster
         // over binaries than the default NFA (criterion primitives/indicators_binary). Large
         // user indicator lists would make it huge: let the crate choose for those.
-        let kind = (patterns.len() <= 4096).then_some(aho_corasick::AhoCorasickKind::DFA);
+        let kind = (literals.len() <= 4096).then_some(aho_corasick::AhoCorasickKind::DFA);
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
+            .match_kind(MatchKind::Standard)
             .kind(kind)
-            .build(patterns.iter().map(|p| p.text.as_bytes()))
+            .build(&literals)
             .expect("indicator patterns are plain literals");
-        let regions_suffice = patterns
-            .iter()
-            .all(|p| crate::regions::searchable(p.text.as_bytes()));
+        let regions_suffice = literals.iter().all(|l| crate::regions::searchable(l));
         Indicators {
             patterns,
+            needles,
             automaton,
             regions_suffice,
         }
@@ -347,45 +382,85 @@ impl Indicators {
     /// Every hit in `hay`, in order, kept only where the pattern stands on its own (a host on
     /// label boundaries, a name on word boundaries). Capped at `max` hits.
     pub fn find(&self, hay: &[u8], max: usize) -> Vec<Hit> {
-        self.find_in(hay, std::iter::once(0..hay.len()), max)
+        self.scan(hay, None, max).facts
     }
 
-    /// Whether `find_in_regions` may be used: see `regions_suffice`.
+    /// Whether `scan` may be given regions: every literal is printable and at least
+    /// `regions::MIN_RUN` long, so none can match outside them.
     pub fn regions_suffice(&self) -> bool {
         self.regions_suffice
     }
 
-    /// As `find`, searching only the printable regions of `hay` (from `regions::printable_regions`).
-    /// Gives what `find` gives when `regions_suffice`: no pattern can match outside them.
-    pub fn find_in_regions(&self, hay: &[u8], regions: &[Range<usize>], max: usize) -> Vec<Hit> {
-        debug_assert!(self.regions_suffice);
-        self.find_in(hay, regions.iter().cloned(), max)
+    /// One pass over `hay` (or only over its printable `regions`, from
+    /// `regions::printable_regions`, when `regions_suffice`): the facts as `find` gives them,
+    /// and the needles. The spans are searched inside the whole buffer, so that the boundary
+    /// checks see the bytes around a match.
+    pub fn scan(&self, hay: &[u8], regions: Option<&[Range<usize>]>, max: usize) -> Scan {
+        let whole = [0..hay.len()];
+        let spans = match regions {
+            Some(r) if self.regions_suffice => r,
+            _ => &whole[..],
+        };
+        let facts_len = self.patterns.len();
+        let mut scan = Scan::default();
+        let mut seen = vec![0usize; self.needles.len()];
+        let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
+        for span in spans {
+            candidates.clear();
+            for m in self
+                .automaton
+                .find_overlapping_iter(Input::new(hay).span(span.clone()))
+            {
+                let id = m.pattern().as_usize();
+                if id < facts_len {
+                    if candidates.len() < MAX_CANDIDATES {
+                        candidates.push((m.start(), m.end(), id));
+                    }
+                } else if seen[id - facts_len] < NEEDLE_HITS {
+                    seen[id - facts_len] += 1;
+                    scan.needles.push(NeedleHit {
+                        needle: id - facts_len,
+                        start: m.start(),
+                        end: m.end(),
+                    });
+                }
+            }
+            if scan.facts.len() < max {
+                self.choose_leftmost_longest(hay, &mut candidates, &mut scan.facts, max);
+            }
+        }
+        scan
     }
 
-    fn find_in(
+    /// From every match in a span, the ones a leftmost-longest search would report (at each
+    /// step the match starting first, the longest of those, the first-listed pattern on a tie,
+    /// then on from its end), kept where the pattern stands alone.
+    fn choose_leftmost_longest(
         &self,
         hay: &[u8],
-        spans: impl Iterator<Item = Range<usize>>,
+        candidates: &mut [(usize, usize, usize)],
+        hits: &mut Vec<Hit>,
         max: usize,
-    ) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        // The spans are searched inside the whole buffer, so that the boundary checks see the
-        // bytes around a match.
-        for m in spans.flat_map(|span| self.automaton.find_iter(Input::new(hay).span(span))) {
-            let pattern = &self.patterns[m.pattern().as_usize()];
-            if !stands_alone(pattern.kind, hay, m.start(), m.end()) {
+    ) {
+        candidates.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut from = 0;
+        for &(start, end, pattern) in candidates.iter() {
+            if start < from {
+                continue;
+            }
+            from = end;
+            if !stands_alone(self.patterns[pattern].kind, hay, start, end) {
                 continue;
             }
             hits.push(Hit {
-                pattern: m.pattern().as_usize(),
-                start: m.start(),
-                end: m.end(),
+                pattern,
+                start,
+                end,
             });
             if hits.len() >= max {
-                break;
+                return;
             }
         }
-        hits
     }
 
     /// Whether a host name (from a URL or config value) is a known pool or a subdomain of one.
@@ -524,17 +599,32 @@ mod tests {
         let key = |hits: &[Hit]| -> Vec<(usize, usize, usize)> {
             hits.iter().map(|h| (h.pattern, h.start, h.end)).collect()
         };
+        let leftmost_longest = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(ind.patterns.iter().map(|p| p.text.as_bytes()))
+            .unwrap();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bin");
         let mut with_hits = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             let regions = crate::regions::printable_regions(&bytes);
-            let whole = ind.find(&bytes, 4096);
-            assert_eq!(
-                key(&whole),
-                key(&ind.find_in_regions(&bytes, &regions, 4096))
-            );
-            with_hits += usize::from(!whole.is_empty());
+            let whole = ind.scan(&bytes, None, 4096);
+            let in_regions = ind.scan(&bytes, Some(&regions), 4096);
+            assert_eq!(key(&whole.facts), key(&in_regions.facts));
+            assert_eq!(whole.needles, in_regions.needles);
+            // The facts are what a leftmost-longest search reports.
+            let reference: Vec<(usize, usize, usize)> = leftmost_longest
+                .find_iter(&bytes)
+                .filter(|m| {
+                    let kind = ind.patterns[m.pattern().as_usize()].kind;
+                    stands_alone(kind, &bytes, m.start(), m.end())
+                })
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .take(4096)
+                .collect();
+            assert_eq!(key(&whole.facts), reference);
+            with_hits += usize::from(!whole.facts.is_empty());
         }
         assert!(with_hits >= 20, "only {with_hits} fixtures with hits");
     }

@@ -19,7 +19,7 @@ mod tests;
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
-use crate::indicators::IndicatorKind;
+use crate::indicators::{IndicatorKind, NeedleHit};
 use extract::{extract, BinaryInfo, ElfType, Format};
 use markers::{FoundString, MarkerHit, Markers, Needle};
 use std::collections::BTreeMap;
@@ -179,23 +179,29 @@ const BREAK_ON_TERMINATION: &str = "ProcessBreakOnTermination";
 /// MSR access: the device path (with `/msr` in the same string), the Windows driver, the module.
 const MSR_TEXTS: &[&str] = &["/dev/cpu/", "winring0", "modprobe msr"];
 
-/// Every function name and text the rules look for, matched in one pass over the file.
-static MARKERS: LazyLock<Markers> = LazyLock::new(|| {
+/// Every function name and text the rules look for, in one list: the shared matcher finds their
+/// ASCII forms in its pass over the file (numbered as here), `MARKERS` the texts' wide forms.
+fn needles() -> Vec<Needle> {
     let texts = [PROC, TRACER_PID, BREAK_ON_TERMINATION]
         .iter()
         .chain(GPU_LIBRARIES)
         .chain(MSR_TEXTS)
         .chain(KERNEL_THREADS)
         .map(|t| Needle::Text(t));
-    Markers::new(watched_names().map(Needle::Function).chain(texts).collect())
-});
+    watched_names().map(Needle::Function).chain(texts).collect()
+}
 
-/// The marker pass alone, as for a Windows program (how many hits `bytes` gives): the string
-/// pass in the benches.
-pub fn marker_hits(bytes: &[u8]) -> usize {
-    Strings::find(bytes, &crate::regions::printable_regions(bytes), true)
-        .hits
-        .len()
+static MARKERS: LazyLock<Markers> = LazyLock::new(|| Markers::new(needles()));
+
+/// The needle texts the shared matcher looks for on this analyzer's behalf (`Indicators::new`),
+/// in the order of the needle numbers it reports.
+pub fn shared_needles() -> Vec<&'static str> {
+    needles().into_iter().map(Needle::text).collect()
+}
+
+/// The wide-text pass alone (how many hits `bytes` gives), for the benches.
+pub fn wide_marker_hits(bytes: &[u8]) -> usize {
+    MARKERS.find(bytes, &[], true).len()
 }
 
 /// The marker hits of one file, and the strings around them on demand.
@@ -205,11 +211,12 @@ struct Strings<'c> {
 }
 
 impl<'c> Strings<'c> {
-    /// `regions` are the printable regions of `bytes`; `wide` also looks for UTF-16LE texts.
-    fn find(bytes: &'c [u8], regions: &[std::ops::Range<usize>], wide: bool) -> Strings<'c> {
+    /// `shared` are the needle hits of the shared pass over `bytes`; `wide` also looks for the
+    /// texts in UTF-16LE.
+    fn find(bytes: &'c [u8], shared: &[NeedleHit], wide: bool) -> Strings<'c> {
         Strings {
             bytes,
-            hits: MARKERS.find(bytes, regions, wide),
+            hits: MARKERS.find(bytes, shared, wide),
         }
     }
 
@@ -417,7 +424,7 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
     };
     let info = info.as_ref();
     // Windows programs name libraries and drivers in wide strings too.
-    let strings = Strings::find(ctx.bytes, ctx.printable_regions(), format == Format::Pe);
+    let strings = Strings::find(ctx.bytes, ctx.needle_hits(), format == Format::Pe);
     let functions = Functions::collect(&strings, info);
     let miner = miner_evidence(ctx);
     let place = Place::of(&ctx.target.system_path);

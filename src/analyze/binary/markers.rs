@@ -1,22 +1,22 @@
-//! One pass over the raw bytes for every name and text the binary rules look for, in place of
-//! extracting every printable string of the file and testing each one (which cost more than the
-//! rest of the analyzer and than YARA on typical executables). A hit is turned into "the string
-//! around it" only when a rule needs that string as evidence, so the rules keep judging strings.
+//! The names and texts the binary rules look for, found without extracting every printable
+//! string of the file and testing each one (which cost more than the rest of the analyzer, and
+//! than YARA, on typical executables). The ASCII needles ride in the shared matcher's one pass
+//! over the file (`Indicators::scan`, which searches only its printable regions); a hit becomes
+//! "the string around it" only when a rule needs that string as evidence, so the rules keep
+//! judging strings.
 //!
 //! Function names resolved at run time are matched in ASCII only, case-sensitively and as a
 //! whole trailing identifier: `GetProcAddress` and `dlsym` take narrow names. Texts (a library
 //! name, a /proc path) are matched without regard to case in ASCII, and in UTF-16LE where asked
-//! (Windows programs, which name libraries and drivers in wide strings).
-//!
-//! The ASCII needles are searched only in the printable regions of the file (`regions`); the
-//! wide ones, which those regions cannot hold, in the whole file.
+//! (Windows programs, which name libraries and drivers in wide strings), by a pass of their own
+//! over the whole file, since printable regions cannot hold wide text.
 
+use crate::indicators::NeedleHit;
 use crate::regions;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
-use std::ops::Range;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-/// Hits kept per needle: the rules need the first few occurrences, never all of them.
-const PER_NEEDLE: usize = 8;
+/// Wide hits kept per needle: the rules need the first few occurrences, never all of them.
+const PER_NEEDLE: usize = crate::indicators::NEEDLE_HITS;
 /// How far a string is followed either side of a hit when it is taken as evidence.
 const MAX_STRING_REACH: usize = 4096;
 
@@ -48,12 +48,18 @@ pub(super) enum Needle {
     Text(&'static str),
 }
 
-/// The compiled needles: one automaton with overlapping matches, so that no needle hides another
-/// (`cuModuleLoadData` inside `cuModuleLoadDataEx`, `kworker` inside `kworkerds`).
+impl Needle {
+    pub fn text(self) -> &'static str {
+        match self {
+            Needle::Function(t) | Needle::Text(t) => t,
+        }
+    }
+}
+
+/// The needles, and the automaton for their wide forms (overlapping, so that no needle hides
+/// another: `cuModuleLoadData` inside `cuModuleLoadDataEx`, `kworker` inside `kworkerds`).
 pub(super) struct Markers {
     needles: Vec<Needle>,
-    /// Every needle in ASCII; automaton pattern i is needle i.
-    ascii: AhoCorasick,
     /// The texts in UTF-16LE, and the needle each pattern stands for.
     wide: AhoCorasick,
     wide_owner: Vec<usize>,
@@ -61,14 +67,10 @@ pub(super) struct Markers {
 
 impl Markers {
     pub fn new(needles: Vec<Needle>) -> Markers {
-        let ascii: Vec<&[u8]> = needles
-            .iter()
-            .map(|n| match n {
-                Needle::Function(t) | Needle::Text(t) => t.as_bytes(),
-            })
-            .collect();
         assert!(
-            ascii.iter().all(|n| regions::searchable(n)),
+            needles
+                .iter()
+                .all(|n| regions::searchable(n.text().as_bytes())),
             "needles must be printable and at least regions::MIN_RUN long"
         );
         let mut wide = Vec::new();
@@ -79,20 +81,16 @@ impl Markers {
                 wide_owner.push(i);
             }
         }
-        let build = |patterns: &[&[u8]]| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(patterns)
-                .expect("static needles")
-        };
-        let wide_refs: Vec<&[u8]> = wide.iter().map(Vec::as_slice).collect();
+        let wide = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&wide)
+            .expect("static needles");
         Markers {
-            ascii: build(&ascii),
-            wide: build(&wide_refs),
-            wide_owner,
             needles,
+            wide,
+            wide_owner,
         }
     }
 
@@ -100,46 +98,40 @@ impl Markers {
         self.needles[hit.needle]
     }
 
-    /// Every needle's first occurrences in `bytes`: function names only where they stand as a
-    /// string's trailing identifier, texts anywhere; wide texts only when `wide` is asked.
-    /// `regions` are `bytes`' printable regions.
-    pub fn find(&self, bytes: &[u8], regions: &[Range<usize>], wide: bool) -> Vec<MarkerHit> {
-        let mut seen = vec![0usize; self.needles.len()];
-        let mut hits = Vec::new();
-        let mut keep = |needle: usize, start: usize, end: usize, wide: bool| {
-            if seen[needle] >= PER_NEEDLE {
-                return;
-            }
-            let ok = match self.needles[needle] {
+    /// The needles' occurrences in `bytes`: the shared pass's ASCII hits (`ascii`, numbered as
+    /// the needles given to `new`), function names kept only where they stand as a string's
+    /// trailing identifier in their exact case; then, when `wide` is asked, the texts in
+    /// UTF-16LE.
+    pub fn find(&self, bytes: &[u8], ascii: &[NeedleHit], wide: bool) -> Vec<MarkerHit> {
+        let mut hits: Vec<MarkerHit> = ascii
+            .iter()
+            .filter(|h| match self.needles[h.needle] {
                 Needle::Function(name) => {
-                    &bytes[start..end] == name.as_bytes() && names_function(bytes, start, end)
+                    &bytes[h.start..h.end] == name.as_bytes()
+                        && names_function(bytes, h.start, h.end)
                 }
                 Needle::Text(_) => true,
-            };
-            if ok {
-                seen[needle] += 1;
-                hits.push(MarkerHit {
-                    needle,
-                    start,
-                    end,
-                    wide,
-                });
-            }
-        };
-        for span in regions {
-            let input = Input::new(bytes).span(span.clone());
-            for m in self.ascii.find_overlapping_iter(input) {
-                keep(m.pattern().as_usize(), m.start(), m.end(), false);
-            }
-        }
+            })
+            .map(|h| MarkerHit {
+                needle: h.needle,
+                start: h.start,
+                end: h.end,
+                wide: false,
+            })
+            .collect();
         if wide {
+            let mut seen = vec![0usize; self.needles.len()];
             for m in self.wide.find_overlapping_iter(bytes) {
-                keep(
-                    self.wide_owner[m.pattern().as_usize()],
-                    m.start(),
-                    m.end(),
-                    true,
-                );
+                let needle = self.wide_owner[m.pattern().as_usize()];
+                if seen[needle] < PER_NEEDLE {
+                    seen[needle] += 1;
+                    hits.push(MarkerHit {
+                        needle,
+                        start: m.start(),
+                        end: m.end(),
+                        wide: true,
+                    });
+                }
             }
         }
         hits
@@ -205,49 +197,43 @@ mod tests {
     fn markers() -> Markers {
         Markers::new(vec![
             Needle::Function("CreateProcessA"),
-            Needle::Function("CreateProcessAsUserA"),
             Needle::Text("nvcuda.dll"),
-            Needle::Text("kworker"),
         ])
     }
 
-    fn found(bytes: &[u8]) -> Vec<(Needle, bool)> {
+    /// What `find` keeps of one ASCII occurrence of needle `needle` at `start`.
+    fn kept(bytes: &[u8], needle: usize, start: usize) -> bool {
         let m = markers();
-        m.find(bytes, &regions::printable_regions(bytes), true)
-            .iter()
-            .map(|h| (m.needle(h), h.wide))
-            .collect()
+        let end = start + m.needles[needle].text().len();
+        !m.find(bytes, &[NeedleHit { needle, start, end }], false)
+            .is_empty()
     }
 
     #[test]
     fn function_names_are_whole_trailing_identifiers_in_exact_case() {
-        let f = Needle::Function("CreateProcessA");
-        assert_eq!(found(b"\0CreateProcessA\0"), vec![(f, false)]);
-        assert_eq!(found(b"\x07\x01CreateProcessA  \0"), vec![(f, false)]);
-        assert!(found(b"\0MyCreateProcessA\0").is_empty());
-        assert!(found(b"\0createprocessa\0").is_empty());
-        assert!(found(b"\0CreateProcessA is documented\0").is_empty());
-        // The longer name does not hide the shorter one, and each is judged on its own.
-        assert_eq!(
-            found(b"\0CreateProcessAsUserA\0"),
-            vec![(Needle::Function("CreateProcessAsUserA"), false)]
-        );
+        assert!(kept(b"\0CreateProcessA\0", 0, 1));
+        assert!(kept(b"\x07\x01CreateProcessA  \0", 0, 2));
+        assert!(!kept(b"\0MyCreateProcessA\0", 0, 3));
+        assert!(!kept(b"\0createprocessa\0", 0, 1));
+        assert!(!kept(b"\0CreateProcessA is documented\0", 0, 1));
+        assert!(!kept(b"\0CreateProcessAsUserA\0", 0, 1));
+        // Texts are kept wherever they are.
+        assert!(kept(b"NVCUDA.DLLx", 1, 0));
     }
 
     #[test]
-    fn texts_match_any_case_in_either_width() {
+    fn wide_texts_in_any_case_capped_per_needle() {
         let wide: Vec<u8> = "Load NVCUDA.DLL now".bytes().flat_map(|b| [b, 0]).collect();
-        assert_eq!(found(&wide), vec![(Needle::Text("nvcuda.dll"), true)]);
+        let m = markers();
+        let hits = m.find(&wide, &[], true);
+        assert_eq!(hits.len(), 1);
         assert_eq!(
-            found(b"[kworkerds]"),
-            vec![(Needle::Text("kworker"), false)]
+            (m.needle(&hits[0]), hits[0].start, hits[0].wide),
+            (Needle::Text("nvcuda.dll"), 10, true)
         );
-    }
-
-    #[test]
-    fn hits_are_capped_per_needle() {
-        let bytes = b"kworker ".repeat(100);
-        assert_eq!(found(&bytes).len(), PER_NEEDLE);
+        assert!(m.find(&wide, &[], false).is_empty());
+        let many = wide.repeat(100);
+        assert_eq!(m.find(&many, &[], true).len(), PER_NEEDLE);
     }
 
     #[test]
@@ -255,16 +241,9 @@ mod tests {
         let bytes = b"\x01\x02open /proc/self/status\0\x03";
         let s = string_around(bytes, 8, 13, false).unwrap();
         assert_eq!((s.offset, s.text.as_str()), (2, "open /proc/self/status"));
-        let wide: Vec<u8> = [
-            &[1u8, 0x80][..],
-            &"x libcuda.so"
-                .bytes()
-                .flat_map(|b| [b, 0])
-                .collect::<Vec<_>>(),
-            &[0, 0],
-        ]
-        .concat();
-        let s = string_around(&wide, 6, 6 + 2 * 6, true).unwrap();
+        let text: Vec<u8> = "x libcuda.so".bytes().flat_map(|b| [b, 0]).collect();
+        let wide = [&[1u8, 0x80][..], &text, &[0, 0]].concat();
+        let s = string_around(&wide, 6, 18, true).unwrap();
         assert_eq!(
             (s.offset, s.text.as_str(), s.wide),
             (2, "x libcuda.so", true)

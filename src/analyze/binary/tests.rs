@@ -503,17 +503,66 @@ fn hollowing_needs_every_step() {
     ]));
 }
 
+/// Every needle occurrence by brute force: ASCII case-insensitively (function names exactly, as
+/// whole trailing identifiers), texts also in UTF-16LE. Fixtures hold few enough occurrences
+/// that the per-needle cap never applies.
+fn reference_markers(bytes: &[u8]) -> Vec<markers::MarkerHit> {
+    let mut out = Vec::new();
+    for (needle, n) in needles().into_iter().enumerate() {
+        let ascii = n.text().as_bytes().to_vec();
+        let wide: Vec<u8> = ascii.iter().flat_map(|&b| [b, 0]).collect();
+        let forms: Vec<(Vec<u8>, bool)> = match n {
+            Needle::Function(_) => vec![(ascii, false)],
+            Needle::Text(_) => vec![(ascii, false), (wide, true)],
+        };
+        for (form, wide) in forms {
+            for start in 0..bytes.len().saturating_sub(form.len() - 1) {
+                let end = start + form.len();
+                if !bytes[start..end].eq_ignore_ascii_case(&form) {
+                    continue;
+                }
+                if let Needle::Function(name) = n {
+                    let whole = &bytes[start..end] == name.as_bytes()
+                        && (start == 0
+                            || !(bytes[start - 1].is_ascii_alphanumeric()
+                                || bytes[start - 1] == b'_'))
+                        && bytes[end..]
+                            .iter()
+                            .find(|&&b| b != b' ' && b != b'\t')
+                            .is_none_or(|&b| !crate::regions::is_printable(b));
+                    if !whole {
+                        continue;
+                    }
+                }
+                out.push(markers::MarkerHit {
+                    needle,
+                    start,
+                    end,
+                    wide,
+                });
+            }
+        }
+    }
+    out
+}
+
 #[test]
-fn marker_search_in_printable_regions_finds_what_a_whole_search_finds() {
+fn marker_search_in_printable_regions_finds_every_occurrence() {
     let dir = format!("{}/fixtures/bin", env!("CARGO_MANIFEST_DIR"));
     let mut with_hits = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let regions = crate::regions::printable_regions(&bytes);
-        let in_regions = Strings::find(&bytes, &regions, true).hits;
-        let whole = Strings::find(&bytes, &[0..bytes.len()], true).hits;
-        assert_eq!(in_regions, whole);
-        with_hits += usize::from(!whole.is_empty());
+        let shared = Indicators::builtin().scan(&bytes, Some(&regions), 4096);
+        let found = Strings::find(&bytes, &shared.needles, true).hits;
+        // The reference: every needle's exact text at every offset, kept as the rules keep them.
+        let reference = reference_markers(&bytes);
+        let key =
+            |hits: &[markers::MarkerHit]| -> std::collections::BTreeSet<(usize, usize, bool)> {
+                hits.iter().map(|h| (h.needle, h.start, h.wide)).collect()
+            };
+        assert_eq!(key(&found), key(&reference));
+        with_hits += usize::from(!found.is_empty());
     }
     assert!(with_hits >= 10, "only {with_hits} fixtures with hits");
 }
@@ -522,8 +571,10 @@ fn marker_search_in_printable_regions_finds_what_a_whole_search_finds() {
 fn names_and_places() {
     // A string names a function when the name is its trailing identifier.
     let names = |bytes: &[u8]| -> Vec<&'static str> {
-        let regions = crate::regions::printable_regions(bytes);
-        Strings::find(bytes, &regions, false).functions().collect()
+        let shared = Indicators::builtin().scan(bytes, None, 4096);
+        Strings::find(bytes, &shared.needles, false)
+            .functions()
+            .collect()
     };
     assert_eq!(
         names(b"\0RtlSetProcessIsCritical\0"),
