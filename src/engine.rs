@@ -26,8 +26,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-/// Walk items (and reports) handed between threads at a time.
+/// Walk items (and reports) handed between threads at a time...
 const BATCH: usize = 32;
+/// ...unless their files hold this much: a batch is one worker's, so batches of large files
+/// would leave the other workers idle at the end of a scan.
+const BATCH_BYTES: u64 = 1 << 20;
 
 /// Limits and switches that change how files are read.
 #[derive(Clone, Debug)]
@@ -164,14 +167,24 @@ impl Engine {
             scope.spawn(move || {
                 let mut walker = Walker::new(plan.walk.clone(), counters, stop);
                 let mut batch = Vec::with_capacity(BATCH);
-                // A batch goes out when full, or at once while workers may be waiting for work
-                // (fewer batches queued than workers), so that a few large files still spread
-                // over every worker.
+                let mut batch_bytes = 0u64;
+                // A batch goes out when it holds BATCH items or BATCH_BYTES (sizes from an
+                // lstat of the walker's own), or at once while workers may be waiting for
+                // work (fewer batches queued than workers).
                 let mut emit = |item: WalkItem| {
+                    batch_bytes += match &item {
+                        WalkItem::File { path, .. } => {
+                            std::fs::symlink_metadata(path).map_or(0, |m| m.len())
+                        }
+                        WalkItem::Process { .. } => BATCH_BYTES,
+                        WalkItem::Skipped { .. } | WalkItem::Error { .. } => 0,
+                    };
                     batch.push(item);
-                    if batch.len() < BATCH && work_tx.len() >= threads {
+                    if batch.len() < BATCH && batch_bytes < BATCH_BYTES && work_tx.len() >= threads
+                    {
                         return true;
                     }
+                    batch_bytes = 0;
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     work_tx.send(full).is_ok()
                 };

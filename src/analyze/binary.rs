@@ -54,6 +54,8 @@ impl AnalyzerWorker for BinaryWorker {
 /// Code sections at least this large with at least this entropy hold compressed or encrypted
 /// code: compiled code sits near 5.5-6.5 bits per byte, compressed data near 8.
 const HIGH_ENTROPY: f64 = 7.2;
+// Sections screened out by their sampled entropy must never be ones this threshold would flag.
+const _: () = assert!(HIGH_ENTROPY - extract::ENTROPY_SCREEN >= 0.3);
 const HIGH_ENTROPY_MIN_SIZE: u64 = 4096;
 /// A shared object exporting readdir with at most this many exports is a hook library, not a
 /// libc or a sanitizer runtime (those export hundreds).

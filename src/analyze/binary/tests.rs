@@ -602,6 +602,25 @@ fn names_and_places() {
     assert!(!Place::of("/tmpfiles/x").temporary);
     assert!((extract::entropy(&(0..=255u8).collect::<Vec<_>>()) - 8.0).abs() < 1e-9);
     assert_eq!(extract::entropy(&[7; 100]), 0.0);
+    // Large sections: code-like bytes are screened out by a sample, dense ones counted exactly.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let dense: Vec<u8> = (0..1 << 20)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect();
+    assert_eq!(extract::code_entropy(&dense), extract::entropy(&dense));
+    assert!(extract::code_entropy(&dense) > 7.99);
+    let code_like: Vec<u8> = dense.iter().map(|b| b % 48).collect();
+    let (sampled, exact) = (
+        extract::code_entropy(&code_like),
+        extract::entropy(&code_like),
+    );
+    assert!(exact < extract::ENTROPY_SCREEN);
+    assert!((sampled - exact).abs() < 0.05, "{sampled} against {exact}");
     assert_eq!(extract::slice(b"abc", u64::MAX, u64::MAX), b"");
 }
 
