@@ -23,12 +23,13 @@ mkdir -p "$work/empty"
 count() {
   local name=$1; shift
   valgrind --tool=callgrind --callgrind-out-file="$work/$name.out" "$@" >/dev/null 2>"$work/$name.log" || true
-  grep -E "Collected :" "$work/$name.log" | awk '{print $NF}'
+  awk '/Collected :/ {print $NF}' "$work/$name.log"
 }
 
-scan() { "$bin" scan --quiet --fail-on never --threads 1 --format json -o /dev/null "$@"; }
-empty=$(count empty scan "$work/empty")
-fixtures=$(count fixtures scan "$here/fixtures")
+scan=("$bin" scan --quiet --fail-on never --threads 1 --format json -o /dev/null)
+empty=$(count empty "${scan[@]}" "$work/empty")
+fixtures=$(count fixtures "${scan[@]}" "$here/fixtures")
+[ -n "$empty" ] && [ -n "$fixtures" ] || { echo "valgrind failed: see its log" >&2; cat "$work/empty.log" >&2; exit 1; }
 printf '%-34s %16s\n' "minerscan, empty directory" "$empty"
 printf '%-34s %16s\n' "minerscan, fixtures/" "$fixtures"
 printf '%-34s %16s\n' "minerscan, fixtures/ less start-up" "$((fixtures - empty))"
