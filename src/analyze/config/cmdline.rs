@@ -355,7 +355,9 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
                     o.starts_with('-')
                         && (lower == *o
                             || (o.ends_with('=') && lower.starts_with(o))
-                            || lower.starts_with(&format!("{o}=")))
+                            // `--opt=value`, without building the string `--opt=` for every
+                            // token and option (that allocation was a tenth of a text scan).
+                            || lower.strip_prefix(o).is_some_and(|v| v.starts_with('=')))
                 })
                 .map(|(o, fam)| {
                     if family.is_none() {
