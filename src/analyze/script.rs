@@ -34,7 +34,7 @@ use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
 use base64::Engine as _;
-use regex::{Regex, RegexSet};
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
@@ -487,6 +487,54 @@ static CRON_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Which line heuristics can match anywhere in a text: the rule patterns and the four line
+/// regexes of `scan_lines`, in multi-line mode, searched once over the whole text. A pattern
+/// that matches a line matches the whole text in this mode (`.` stops at line ends, `^` and `$`
+/// match at them, CRLF included), so lines are searched only for what the text can hold: five
+/// regex searches a line were most of the cost of scanning ordinary text.
+///
+/// The gate drops the patterns' word boundaries: a Unicode `\b` sends the regex engine to its
+/// slowest matcher over a whole text with any non-ASCII byte, and a pattern without one of its
+/// assertions matches wherever the pattern does.
+static LINE_GATE: LazyLock<RegexSet> = LazyLock::new(|| {
+    let gated = [&DOWNLOAD_TO_FILE, &KILL_VERB, &AGENT_UNINSTALL, &AGENT_STOP].map(|r| r.as_str());
+    let patterns: Vec<String> = RULES
+        .iter()
+        .map(|r| r.pattern)
+        .chain(gated)
+        .map(without_word_boundaries)
+        .collect();
+    RegexSetBuilder::new(patterns)
+        .multi_line(true)
+        .crlf(true)
+        .dfa_size_limit(32 << 20)
+        .build()
+        .expect("static regexes")
+});
+
+/// `pattern` with its `\b` assertions removed (escaped backslashes left alone).
+fn without_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => {}
+            Some(next) => {
+                out.push(c);
+                out.push(next);
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+/// The gate's own indexes of those four regexes, after the rules.
+const GATED: [usize; 4] = [0, 1, 2, 3];
+
 fn is_comment(line: &str) -> bool {
     let t = line.trim_start();
     (t.starts_with('#') && !t.starts_with("#!"))
@@ -499,6 +547,9 @@ fn is_comment(line: &str) -> bool {
 /// Runs the line heuristics over `text`. `decoded` marks text decoded from a blob at a line.
 fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mut Acc) {
     let (set, regexes) = &*RULE_SET;
+    let gate = LINE_GATE.matches(text);
+    let any_rule = (0..RULES.len()).any(|i| gate.matched(i));
+    let [download, kill, uninstall, stop] = GATED.map(|i| gate.matched(RULES.len() + i));
     let lines: Vec<&str> = text.lines().collect();
     let evidence = |n: usize, line: &str| match decoded {
         Some(d) => Evidence::line(d.line, &format!("decoded: {}", line.trim())),
@@ -509,14 +560,16 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
         if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
             continue;
         }
-        for i in set.matches(line).iter() {
-            let (re, unless) = &regexes[i];
-            if re.is_match(line) && !unless.as_ref().is_some_and(|u| u.is_match(line)) {
-                acc.add(&RULES[i], evidence(n, line));
+        if any_rule {
+            for i in set.matches(line).iter() {
+                let (re, unless) = &regexes[i];
+                if re.is_match(line) && !unless.as_ref().is_some_and(|u| u.is_match(line)) {
+                    acc.add(&RULES[i], evidence(n, line));
+                }
             }
         }
         // Download, then make executable within a few lines.
-        if DOWNLOAD_TO_FILE.is_match(line) {
+        if download && DOWNLOAD_TO_FILE.is_match(line) {
             download_at = Some(n);
         }
         if let Some(d) = download_at {
@@ -539,10 +592,12 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
                 );
             }
         }
-        if KILL_VERB.is_match(line) {
+        if kill && KILL_VERB.is_match(line) {
             kill_rivals(&lines, n, ind, acc, &evidence);
         }
-        if AGENT_UNINSTALL.is_match(line) || (AGENT_STOP.is_match(line) && names_agent(line, ind)) {
+        if (uninstall && AGENT_UNINSTALL.is_match(line))
+            || (stop && AGENT_STOP.is_match(line) && names_agent(line, ind))
+        {
             acc.add_with(
                 "disable_security_agents",
                 Evasion,

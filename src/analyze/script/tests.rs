@@ -61,3 +61,47 @@ fn documentation_is_information() {
     );
     assert_eq!(v.level, Level::Clean);
 }
+
+#[test]
+fn word_boundaries_are_dropped_but_escaped_backslashes_kept() {
+    use super::without_word_boundaries;
+    assert_eq!(without_word_boundaries(r"\bpkill\b"), "pkill");
+    assert_eq!(without_word_boundaries(r"C:\\bin\s\B"), r"C:\\bin\s\B");
+    assert_eq!(without_word_boundaries(r"a\\\bb"), r"a\\b");
+}
+
+/// The whole-text gate admits every heuristic that matches any line of any text fixture,
+/// with CRLF line ends and non-ASCII text around.
+#[test]
+fn the_line_gate_admits_every_line_match() {
+    use super::{
+        AGENT_STOP, AGENT_UNINSTALL, DOWNLOAD_TO_FILE, KILL_VERB, LINE_GATE, RULES, RULE_SET,
+    };
+    let line_regexes = [&DOWNLOAD_TO_FILE, &KILL_VERB, &AGENT_UNINSTALL, &AGENT_STOP];
+    let mut checked = 0;
+    for dir in ["script", "config"] {
+        let dir = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.unwrap();
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(entry.path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes).replace('\n', " é\r\n");
+            let gate = LINE_GATE.matches(&text);
+            for line in text.lines() {
+                for i in RULE_SET.0.matches(line).iter() {
+                    assert!(gate.matched(i), "rule {} on {line:?}", RULES[i].rule);
+                    checked += 1;
+                }
+                for (k, re) in line_regexes.iter().enumerate() {
+                    if re.is_match(line) {
+                        assert!(gate.matched(RULES.len() + k), "{} on {line:?}", re.as_str());
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} line matches checked");
+}
