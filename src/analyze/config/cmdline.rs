@@ -9,6 +9,8 @@
 use super::endpoint::{parse_endpoint, Endpoint};
 use crate::indicators::{Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS};
 use crate::wallet::{self, Wallet};
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 
 /// What one command line says about mining.
 #[derive(Clone, Debug)]
@@ -295,12 +297,43 @@ fn is_algorithm(value: &str) -> bool {
     ALGORITHMS.iter().any(|a| *a == v)
 }
 
+/// Miner program names, for `may_launch`.
+static NAMES_IN_LINE: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(MINER_NAMES.iter().map(|(n, _)| n))
+        .expect("static names")
+});
+
+/// A cheap necessary condition for `judge_command` to find a launch in `line`: every launch it
+/// reports names a miner program, or passes a pool URL option (`-o`, `--url`...) as a token of
+/// its own. Tokenizing every line that held a `-` or a `/` was most of the cost of scanning
+/// ordinary text. Lines with quotes are always judged: quoting can split a name (`x"m"rig`).
+fn may_launch(line: &str) -> bool {
+    if line.contains(['"', '\'', '`']) || NAMES_IN_LINE.is_match(line) {
+        return true;
+    }
+    let bytes = line.as_bytes();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    memchr::memchr_iter(b'-', bytes).any(|i| {
+        (i == 0 || !word(bytes[i - 1]))
+            && URL_OPTS.iter().any(|o| {
+                bytes[i..].starts_with(o.as_bytes())
+                    && bytes.get(i + o.len()).is_none_or(|&b| !word(b))
+            })
+    })
+}
+
 /// Every miner launch in one line of text.
 pub(crate) fn launches_in_line(line: &str, ind: &Indicators) -> Vec<Launch> {
-    // Cheap gate: a launch has an option or a program path.
-    if !line.contains('-') && !line.contains('/') && !line.contains('\\') {
+    if !may_launch(line) {
         return Vec::new();
     }
+    judge_line(line, ind)
+}
+
+/// `launches_in_line` without its gate.
+fn judge_line(line: &str, ind: &Indicators) -> Vec<Launch> {
     let mut out = Vec::new();
     for tokens in split_commands(line) {
         if let Some(l) = judge_command(&tokens, ind) {
@@ -428,9 +461,41 @@ mod tests {
     use super::*;
 
     fn launch(line: &str) -> Option<Launch> {
-        launches_in_line(line, Indicators::builtin())
-            .into_iter()
-            .next()
+        let found = launches_in_line(line, Indicators::builtin());
+        assert_eq!(
+            found.len(),
+            judge_line(line, Indicators::builtin()).len(),
+            "the gate hid a launch in {line:?}"
+        );
+        found.into_iter().next()
+    }
+
+    /// The gate never hides a launch: every line of every text fixture (and the lines of the
+    /// unit tests below, through `launch`) that the judge finds a launch in passes it.
+    #[test]
+    fn the_gate_passes_every_launch_in_the_fixtures() {
+        let mut launches = 0;
+        for dir in ["script", "config"] {
+            let dir = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
+            for entry in walkdir::WalkDir::new(dir) {
+                let entry = entry.unwrap();
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
+                for line in text.lines() {
+                    if !judge_line(line, Indicators::builtin()).is_empty() {
+                        assert!(may_launch(line), "{}: {line}", entry.path().display());
+                        launches += 1;
+                    }
+                }
+            }
+        }
+        assert!(launches >= 8, "only {launches} launches in the fixtures");
+        assert!(!may_launch("/* a read-only -P-free comment */"));
+        assert!(may_launch("/opt/app -o 10.0.0.1:3333"));
+        assert!(may_launch("run X\"M\"rig now"));
     }
 
     #[test]
