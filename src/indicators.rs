@@ -396,10 +396,10 @@ impl Indicators {
     /// and the needles. The spans are searched inside the whole buffer, so that the boundary
     /// checks see the bytes around a match.
     pub fn scan(&self, hay: &[u8], regions: Option<&[Range<usize>]>, max: usize) -> Scan {
-        let whole = [0..hay.len()];
+        let whole = 0..hay.len();
         let spans = match regions {
             Some(r) if self.regions_suffice => r,
-            _ => &whole[..],
+            _ => std::slice::from_ref(&whole),
         };
         let facts_len = self.patterns.len();
         let mut scan = Scan::default();
