@@ -308,12 +308,18 @@ static NAMES_IN_LINE: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// A cheap necessary condition for `judge_command` to find a launch in `line`: every launch it
 /// reports names a miner program, or passes a pool URL option (`-o`, `--url`...) as a token of
 /// its own. Tokenizing every line that held a `-` or a `/` was most of the cost of scanning
-/// ordinary text. Lines with quotes are always judged: quoting can split a name (`x"m"rig`).
+/// ordinary text. The tokenizer drops quotes and joins what they split (`x"m"rig`, `-"o"`), so
+/// the check runs on the line without its quote characters.
 fn may_launch(line: &str) -> bool {
-    if line.contains(['"', '\'', '`']) || NAMES_IN_LINE.is_match(line) {
+    let unquoted: std::borrow::Cow<str> = if line.contains(['"', '\'', '`']) {
+        line.replace(['"', '\'', '`'], "").into()
+    } else {
+        line.into()
+    };
+    if NAMES_IN_LINE.is_match(unquoted.as_ref()) {
         return true;
     }
-    let bytes = line.as_bytes();
+    let bytes = unquoted.as_bytes();
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     memchr::memchr_iter(b'-', bytes).any(|i| {
         (i == 0 || !word(bytes[i - 1]))
@@ -496,6 +502,10 @@ mod tests {
         assert!(!may_launch("/* a read-only -P-free comment */"));
         assert!(may_launch("/opt/app -o 10.0.0.1:3333"));
         assert!(may_launch("run X\"M\"rig now"));
+        assert!(may_launch("app -\"o\" 10.0.0.1:3333"));
+        assert!(!may_launch(
+            "echo \"step 1\"; systemctl restart service1 || true"
+        ));
     }
 
     #[test]
