@@ -481,20 +481,11 @@ mod tests {
     #[test]
     fn the_gate_passes_every_launch_in_the_fixtures() {
         let mut launches = 0;
-        for dir in ["script", "config"] {
-            let dir = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
-            for entry in walkdir::WalkDir::new(dir) {
-                let entry = entry.unwrap();
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let text =
-                    String::from_utf8_lossy(&std::fs::read(entry.path()).unwrap()).into_owned();
-                for line in text.lines() {
-                    if !judge_line(line, Indicators::builtin()).is_empty() {
-                        assert!(may_launch(line), "{}: {line}", entry.path().display());
-                        launches += 1;
-                    }
+        for (path, text) in crate::analyze::config::testkit::text_fixtures() {
+            for line in text.lines() {
+                if !judge_line(line, Indicators::builtin()).is_empty() {
+                    assert!(may_launch(line), "{path}: {line}");
+                    launches += 1;
                 }
             }
         }

@@ -164,3 +164,23 @@ fn fp_scan() {
     }
     println!("files {files} suspicious {suspicious} malicious {malicious}");
 }
+
+/// Every text fixture (fixtures/script and fixtures/config, recursively), with its path shown
+/// and its text decoded lossily.
+pub(crate) fn text_fixtures() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for dir in ["script", "config"] {
+        let dir = format!("{}/fixtures/{dir}", env!("CARGO_MANIFEST_DIR"));
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                out.push((
+                    entry.path().display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
