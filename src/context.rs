@@ -451,7 +451,6 @@ pub struct FileContext<'a> {
     sha256: OnceCell<Option<[u8; 32]>>,
     text: OnceCell<Option<String>>,
     scan: OnceCell<Scan>,
-    regions: OnceCell<Vec<std::ops::Range<usize>>>,
 }
 
 /// Most indicator hits kept per file.
@@ -479,7 +478,6 @@ impl<'a> FileContext<'a> {
             sha256: OnceCell::new(),
             text: OnceCell::new(),
             scan: OnceCell::new(),
-            regions: OnceCell::new(),
         }
     }
 
@@ -501,17 +499,10 @@ impl<'a> FileContext<'a> {
             let regions = self
                 .indicators
                 .regions_suffice()
-                .then(|| self.printable_regions());
+                .then(|| crate::regions::printable_regions(self.bytes));
             self.indicators
-                .scan(self.bytes, regions, MAX_INDICATOR_HITS)
+                .scan(self.bytes, regions.as_deref(), MAX_INDICATOR_HITS)
         })
-    }
-
-    /// Where printable ASCII runs are (`regions::printable_regions`), computed once for every
-    /// matcher that searches this file's bytes.
-    pub fn printable_regions(&self) -> &[std::ops::Range<usize>] {
-        self.regions
-            .get_or_init(|| crate::regions::printable_regions(self.bytes))
     }
 
     pub fn with_meta(mut self, meta: FileMeta) -> FileContext<'a> {

@@ -299,8 +299,8 @@ const MAX_CANDIDATES: usize = 1 << 16;
 /// walked once for all of them.
 pub struct Indicators {
     patterns: Vec<Pattern>,
-    /// Needle texts; automaton pattern `patterns.len() + i` is needle i.
-    needles: Vec<&'static str>,
+    /// How many needles follow the facts: automaton pattern `patterns.len() + i` is needle i.
+    needle_count: usize,
     /// Standard semantics with overlapping search: every match of every pattern. The facts'
     /// leftmost-longest choice is made from those (see `choose_leftmost_longest`).
     automaton: AhoCorasick,
@@ -369,7 +369,7 @@ impl Indicators {
         let regions_suffice = literals.iter().all(|l| crate::regions::searchable(l));
         Indicators {
             patterns,
-            needles,
+            needle_count: needles.len(),
             automaton,
             regions_suffice,
         }
@@ -403,7 +403,7 @@ impl Indicators {
         };
         let facts_len = self.patterns.len();
         let mut scan = Scan::default();
-        let mut seen = vec![0usize; self.needles.len()];
+        let mut seen = vec![0usize; self.needle_count];
         let mut candidates: Vec<(usize, usize, usize)> = Vec::new();
         for span in spans {
             candidates.clear();

@@ -497,7 +497,7 @@ static CRON_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// slowest matcher over a whole text with any non-ASCII byte, and a pattern without one of its
 /// assertions matches wherever the pattern does.
 static LINE_GATE: LazyLock<RegexSet> = LazyLock::new(|| {
-    let gated = [&DOWNLOAD_TO_FILE, &KILL_VERB, &AGENT_UNINSTALL, &AGENT_STOP].map(|r| r.as_str());
+    let gated = gated_line_regexes().map(Regex::as_str);
     let patterns: Vec<String> = RULES
         .iter()
         .map(|r| r.pattern)
@@ -532,8 +532,10 @@ fn without_word_boundaries(pattern: &str) -> String {
     }
     out
 }
-/// The gate's own indexes of those four regexes, after the rules.
-const GATED: [usize; 4] = [0, 1, 2, 3];
+/// The four line regexes the gate holds after the rules, in its order.
+fn gated_line_regexes() -> [&'static Regex; 4] {
+    [&DOWNLOAD_TO_FILE, &KILL_VERB, &AGENT_UNINSTALL, &AGENT_STOP].map(|r| &**r)
+}
 
 fn is_comment(line: &str) -> bool {
     let t = line.trim_start();
@@ -549,7 +551,8 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
     let (set, regexes) = &*RULE_SET;
     let gate = LINE_GATE.matches(text);
     let any_rule = (0..RULES.len()).any(|i| gate.matched(i));
-    let [download, kill, uninstall, stop] = GATED.map(|i| gate.matched(RULES.len() + i));
+    let [download, kill, uninstall, stop]: [bool; 4] =
+        std::array::from_fn(|i| gate.matched(RULES.len() + i));
     let lines: Vec<&str> = text.lines().collect();
     let evidence = |n: usize, line: &str| match decoded {
         Some(d) => Evidence::line(d.line, &format!("decoded: {}", line.trim())),
