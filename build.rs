@@ -2,7 +2,7 @@
 //! compiled into the binary, so that a scan needs no configuration and no files beside it.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 fn list(dir: &Path, exts: &[&str]) -> Vec<String> {
@@ -24,7 +24,11 @@ fn list(dir: &Path, exts: &[&str]) -> Vec<String> {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read at run time, not with env!(): a build script compiled once is reused by every
+    // checkout that shares a target directory (git worktrees), and must embed its own tree.
+    let root =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = root.as_path();
     println!("cargo:rerun-if-changed=signatures");
     let mut code = String::new();
     for (name, dir, exts) in [
