@@ -226,7 +226,7 @@ rule Monero_Miner_Protocol_Client
     meta:
         description = "Executable that speaks the Monero pool protocol: login/submit/job message keys together with miner-side strings"
         author = "minerscan"
-        family = "monero"
+        coin = "monero"
         class = "miner"
         score = 55
         reference = "https://github.com/xmrig/xmrig-proxy/blob/master/doc/STRATUM.md"

@@ -46,7 +46,7 @@ rule Stratum_Monero_Messages
     meta:
         description = "Monero-style pool protocol messages: a login with pass and agent, a submit with job_id/nonce/result, or a job with blob/target"
         author = "minerscan"
-        family = "monero"
+        coin = "monero"
         class = "miner"
         score = 55
         reference = "https://github.com/xmrig/xmrig-proxy/blob/master/doc/STRATUM.md"
@@ -76,6 +76,7 @@ rule Stratum_EthProxy_Methods
     meta:
         description = "Ethereum pool protocol (EthProxy/stratum1): eth_submitLogin, which only pool clients send, with the getwork methods"
         author = "minerscan"
+        coin = "ethereum"
         class = "miner"
         score = 50
         reference = "https://github.com/ethereum-mining/ethminer/blob/master/libpoolprotocols/stratum/EthStratumClient.cpp"

@@ -9,6 +9,7 @@ rule WebMiner_Coinhive_Library
         description = "Coinhive-style browser miner library: the CoinHive object with its miner internals (WASM/asm.js CryptoNight, tab locking, hash counters)"
         author = "minerscan"
         family = "coinhive"
+        coin = "monero"
         class = "miner"
         score = 70
         reference = "https://en.wikipedia.org/wiki/Coinhive"
@@ -37,6 +38,7 @@ rule WebMiner_Coinhive_Embed
         description = "Page or script that starts the Coinhive/AuthedMine miner for visitors (new CoinHive.Anonymous/User/Token)"
         author = "minerscan"
         family = "coinhive"
+        coin = "monero"
         class = "injection"
         score = 75
         reference = "https://en.wikipedia.org/wiki/Coinhive"
@@ -57,6 +59,7 @@ rule WebMiner_CryptoLoot_Embed
         description = "Page or script that starts the CryptoLoot browser miner (new CRLT.Anonymous / CryptoLoot.Anonymous)"
         author = "minerscan"
         family = "cryptoloot"
+        coin = "monero"
         class = "injection"
         score = 75
         reference = "https://crypto-loot.com/"
@@ -78,6 +81,7 @@ rule WebMiner_CoinImp_Embed
         description = "Page or script that starts the CoinImp browser miner (new Client.Anonymous with a 64-hex site key and throttle)"
         author = "minerscan"
         family = "coinimp"
+        coin = "monero"
         class = "injection"
         score = 75
         reference = "https://www.coinimp.com/"
@@ -100,6 +104,7 @@ rule WebMiner_JSEcoin_Loader
         description = "JSEcoin browser-mining loader: a script tag or injected loader for load.jsecoin.com/load/<id>/"
         author = "minerscan"
         family = "jsecoin"
+        coin = "jsecoin"
         class = "injection"
         score = 65
         reference = "https://jsecoin.com/"
@@ -117,6 +122,7 @@ rule WebMiner_DeepMiner_Embed
         description = "Page or script that starts deepMiner, the self-hosted Coinhive clone (new deepMiner.Anonymous / deepMiner.Init)"
         author = "minerscan"
         family = "deepminer"
+        coin = "monero"
         class = "injection"
         score = 70
         reference = "https://github.com/deepwn/deepMiner"
@@ -137,6 +143,7 @@ rule WebMiner_WebMinePool_Embed
         description = "Page or script that starts the WebMinePool browser miner (WMP.Anonymous / WMP.User with the webminepool.com library)"
         author = "minerscan"
         family = "webminepool"
+        coin = "monero"
         class = "injection"
         score = 70
         reference = "https://webminepool.com/"
@@ -156,6 +163,7 @@ rule WebMiner_Monerise_Embed
         description = "Page or script that loads the Monerise browser miner (monerise.com core script with a payment address)"
         author = "minerscan"
         family = "monerise"
+        coin = "monero"
         class = "injection"
         score = 65
         reference = "https://monerise.com/"
@@ -175,6 +183,7 @@ rule WebMiner_Generic_API
     meta:
         description = "JavaScript that implements the Coinhive-compatible miner API (hash counters, throttle, tab locking) over CryptoNight/WebAssembly"
         author = "minerscan"
+        coin = "monero"
         class = "miner"
         score = 60
         reference = "https://www.usenix.org/conference/usenixsecurity19/presentation/musch"
@@ -203,6 +212,7 @@ rule WebMiner_CryptoNight_Wasm_Module
     meta:
         description = "WebAssembly module that exports CryptoNight hashing functions, the core of browser miners"
         author = "minerscan"
+        coin = "monero"
         class = "miner"
         score = 70
         reference = "https://www.usenix.org/conference/usenixsecurity19/presentation/musch"
