@@ -45,7 +45,7 @@ rule WebMiner_Coinhive_Embed
         mitre = "T1496"
         version = 1
     strings:
-        $new = /new\s+CoinHive\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
+        $new = /new\s+CoinHive\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|['"](%s|\$\{[A-Za-z_][A-Za-z0-9_.]{0,40}\}|\{\{?\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,40}\s{0,2}\}\}?)['"]|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
         // A real script element loading the library; an article quotes it escaped (&lt;script).
         $tag = /<script[^>]{0,200}src\s*=\s*["']?[^"'>]{0,200}(coinhive|authedmine)[^"'>]{0,100}\.js/ nocase
         $start = ".start(" ascii
@@ -66,7 +66,7 @@ rule WebMiner_CryptoLoot_Embed
         mitre = "T1496"
         version = 1
     strings:
-        $new = /new\s+(CRLT|CryptoLoot)\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
+        $new = /new\s+(CRLT|CryptoLoot)\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|['"](%s|\$\{[A-Za-z_][A-Za-z0-9_.]{0,40}\}|\{\{?\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,40}\s{0,2}\}\}?)['"]|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
         $d1 = "crypto-loot.com" ascii nocase
         $d2 = "cryptoloot.pro" ascii nocase
         $d3 = "webmine.pro" ascii nocase
@@ -88,7 +88,7 @@ rule WebMiner_CoinImp_Embed
         mitre = "T1496"
         version = 1
     strings:
-        $new = /new\s+Client\.(Anonymous|User)\(\s*['"][0-9a-f]{64}['"]/
+        $new = /new\s+Client\.(Anonymous|User)\(\s*(['"]([0-9a-f]{64}|%s|\$\{[A-Za-z_][A-Za-z0-9_.]{0,40}\}|\{\{?\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,40}\s{0,2}\}\}?)['"]|[A-Za-z_$][A-Za-z0-9_$]{0,40}\s*,)/
         $t1 = "throttle" ascii
         $t2 = "c: 'w'" ascii
         $t3 = "c:'w'" ascii
@@ -228,4 +228,35 @@ rule WebMiner_CryptoNight_Wasm_Module
         $e7 = "cryptonight_light" ascii
     condition:
         uint32(0) == 0x6D736100 and 2 of them
+}
+
+rule WebMiner_Headless_Browser
+{
+    meta:
+        description = "Script that drives a headless browser (Puppeteer, Playwright, Selenium, chromedp) to run a browser miner with a site key: a browser miner turned into a server-side miner"
+        author = "minerscan"
+        coin = "monero"
+        class = "miner"
+        score = 60
+        reference = "https://pptr.dev/; https://www.usenix.org/conference/usenixsecurity19/presentation/musch"
+        mitre = "T1496"
+        version = 1
+        date = "2026-12-05"
+    strings:
+        $b1 = "puppeteer" ascii
+        $b2 = "playwright" ascii
+        $b3 = "selenium" ascii
+        $b4 = "chromedp" ascii
+        $b5 = "webdriver" ascii nocase
+        $headless = "headless" ascii nocase
+        $new = /(CoinHive|CRLT|CryptoLoot|Client|deepMiner|WMP|CoinImp|Miner)\.(Anonymous|User|Token|Init)\s*\(/ ascii
+        $m1 = ".start(" ascii
+        $m2 = "getHashesPerSecond" ascii
+        $m3 = "getTotalHashes" ascii
+        $m4 = "getAcceptedHashes" ascii
+        $m5 = "throttle" ascii
+        $m6 = /(coinhive\.com|authedmine\.com|crypto-loot\.com|webminepool\.com|coinimp\.com|hostingcloud\.[a-z]{2,10})\// ascii nocase
+    condition:
+        not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
+        and 1 of ($b*) and $headless and $new and 2 of ($m*)
 }
