@@ -160,3 +160,33 @@ rule Miner_Argument_Array
         not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
         and $pool and ($user or 1 of ($x*))
 }
+
+rule P2Pool_Node_Options
+{
+    meta:
+        description = "P2Pool (the decentralised Monero pool) node options: a payout wallet and a stratum listener with P2Pool's sidechain and node options"
+        author = "minerscan"
+        family = "p2pool"
+        coin = "monero"
+        class = "miner"
+        score = 55
+        reference = "https://github.com/SChernykh/p2pool (README: command line options)"
+        mitre = "T1496"
+        version = 1
+        date = "2026-12-05"
+    strings:
+        $wallet = /--wallet[= ]+["']?[0-9A-Za-z$\{]/ ascii
+        $stratum = /--stratum[= ]+["']?[0-9A-Za-z.:\[\]$\{]/ ascii
+        $o1 = "--p2p" ascii
+        $o2 = "--mini" ascii
+        $o3 = "--zmq-port" ascii
+        $o4 = "--rpc-port" ascii
+        $o5 = "--light-mode" ascii
+        $o6 = "--data-api" ascii
+        $o7 = "--local-api" ascii
+        $o8 = "--no-randomx" ascii
+        $o9 = "--addpeers" ascii
+    condition:
+        not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
+        and $wallet and $stratum and 2 of ($o*)
+}

@@ -201,3 +201,43 @@ rule XMRig_Options_Obfuscated
         not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
         and (1 of ($e*) or (1 of ($h*) and 1 of ($unhex*)) or (1 of ($b*) and 1 of ($unb64*)))
 }
+
+rule Script_Download_Spawn_Detached
+{
+    meta:
+        description = "Python or Node.js code that downloads a file, makes it executable and starts it detached from the installer (new session, DETACHED_PROCESS, detached and unref): the supply-chain dropper pattern"
+        author = "minerscan"
+        class = "download_exec"
+        score = 50
+        reference = "https://attack.mitre.org/techniques/T1195/002/; Sonatype and Phylum reports on npm and PyPI miner droppers (2021-2024)"
+        mitre = "T1105"
+        version = 1
+        date = "2026-12-05"
+    strings:
+        $py_dl1 = "urlretrieve(" ascii
+        $py_dl2 = "urlopen(" ascii
+        $py_dl3 = "requests.get(" ascii
+        $py_x1 = "os.chmod(" ascii
+        $py_x2 = "S_IEXEC" ascii
+        $py_x3 = "0o755" ascii
+        $py_x4 = "0o775" ascii
+        $py_x5 = "0o777" ascii
+        $py_run = /subprocess\.(Popen|run|call)\s*\(/ ascii
+        $py_det1 = "start_new_session=True" ascii
+        $py_det2 = "DETACHED_PROCESS" ascii
+        $py_det3 = "0x00000008" ascii
+        $py_det4 = "os.setsid" ascii
+        $js_dl1 = /\bhttps?\.get\s*\(/ ascii
+        $js_dl2 = "createWriteStream" ascii
+        $js_dl3 = /\bfetch\s*\(/ ascii
+        $js_x1 = "chmodSync" ascii
+        $js_x2 = /\bchmod\s*\(/ ascii
+        $js_run = /\b(spawn|execFile|exec)\s*\(/ ascii
+        $js_det1 = /detached\s*:\s*(true|!0|!!\[\])/ ascii
+        $js_det2 = /\.unref\s*\(\s*\)/ ascii
+    condition:
+        not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
+        // on Windows nothing is made executable: a detached creation flag is enough
+        and ((1 of ($py_dl*) and $py_run and ((1 of ($py_x*) and 1 of ($py_det*)) or 1 of ($py_det2, $py_det3)))
+          or (1 of ($js_dl*) and 1 of ($js_x*) and $js_run and 1 of ($js_det*)))
+}
