@@ -237,7 +237,20 @@ rule Script_Download_Spawn_Detached
         $js_det2 = /\.unref\s*\(\s*\)/ ascii
     condition:
         not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
-        // on Windows nothing is made executable: a detached creation flag is enough
-        and ((1 of ($py_dl*) and $py_run and ((1 of ($py_x*) and 1 of ($py_det*)) or 1 of ($py_det2, $py_det3)))
-          or (1 of ($js_dl*) and 1 of ($js_x*) and $js_run and 1 of ($js_det*)))
+        // the download, the chmod and the detached start sit together, as in an install hook;
+        // a large program or manual that mentions each API somewhere does not match
+        and (for any i in (1..#py_run) : (
+                for any of ($py_dl*) : ($ in (@py_run[i] - 4096 .. @py_run[i] + 4096))
+                and (for any of ($py_det2, $py_det3) : ($ in (@py_run[i] - 4096 .. @py_run[i] + 4096))
+                     or (for any of ($py_x*) : ($ in (@py_run[i] - 4096 .. @py_run[i] + 4096))
+                         and for any of ($py_det1, $py_det4) : ($ in (@py_run[i] - 4096 .. @py_run[i] + 4096)))))
+          // anchored on the rare detach markers: exec( is everywhere in JavaScript (RegExp.exec)
+          or for any i in (1..#js_det1) : (
+                for any of ($js_dl*) : ($ in (@js_det1[i] - 4096 .. @js_det1[i] + 4096))
+                and for any of ($js_x*) : ($ in (@js_det1[i] - 4096 .. @js_det1[i] + 4096))
+                and $js_run in (@js_det1[i] - 4096 .. @js_det1[i] + 4096))
+          or for any i in (1..#js_det2) : (
+                for any of ($js_dl*) : ($ in (@js_det2[i] - 4096 .. @js_det2[i] + 4096))
+                and for any of ($js_x*) : ($ in (@js_det2[i] - 4096 .. @js_det2[i] + 4096))
+                and $js_run in (@js_det2[i] - 4096 .. @js_det2[i] + 4096)))
 }
