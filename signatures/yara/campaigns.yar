@@ -9,6 +9,8 @@ rule Kinsing_Dropper_Script
         description = "Kinsing shell dropper: downloads the kinsing binary and makes it executable"
         author = "minerscan"
         family = "kinsing"
+        coin = "monero"
+        campaign = "kinsing"
         class = "download_exec"
         score = 80
         reference = "Aqua Security, Threat Alert: Kinsing Malware Attacks Targeting Container Environments (2020), https://www.aquasec.com/blog/threat-alert-kinsing-malware-container-vulnerability/"
@@ -30,6 +32,8 @@ rule Kinsing_Go_Binary
         description = "Kinsing Go malware: a Go ELF that carries the kinsing and kdevtmpfsi names with its spreading tools"
         author = "minerscan"
         family = "kinsing"
+        coin = "monero"
+        campaign = "kinsing"
         class = "ioc"
         score = 85
         reference = "Aqua Security, Threat Alert: Kinsing Malware Attacks Targeting Container Environments (2020)"
@@ -53,6 +57,8 @@ rule WannaMine_PowerShell
         description = "WannaMine-style fileless PowerShell miner: WMI event subscription persistence with Mimikatz and EternalBlue spreading"
         author = "minerscan"
         family = "wannamine"
+        coin = "monero"
+        campaign = "wannamine"
         class = "persistence"
         score = 75
         reference = "CrowdStrike, Cryptomining Worm MassMiner / WannaMine analysis (2018), https://www.crowdstrike.com/blog/cryptomining-harmless-nuisance-disruptive-threat/"
@@ -81,6 +87,8 @@ rule Adylkuzz_SMB_Block_Miner
         description = "Adylkuzz-style miner that closes SMB port 445 with netsh so no rival can infect the host through it again"
         author = "minerscan"
         family = "adylkuzz"
+        coin = "monero"
+        campaign = "adylkuzz"
         class = "rival_kill"
         score = 70
         reference = "Proofpoint, Adylkuzz Cryptocurrency Mining Malware Spreading for Weeks Via EternalBlue/DoublePulsar (2017)"
@@ -104,7 +112,8 @@ rule TeamTNT_Script
     meta:
         description = "TeamTNT shell script: the group's name or domain next to download-and-run or miner commands"
         author = "minerscan"
-        family = "teamtnt"
+        coin = "monero"
+        campaign = "teamtnt"
         class = "download_exec"
         score = 75
         reference = "Cado Security, Team TNT - The First Crypto-Mining Worm to Steal AWS Credentials (2020), https://www.cadosecurity.com/blog/team-tnt-the-first-crypto-mining-worm-to-steal-aws-credentials"
@@ -128,7 +137,9 @@ rule Group8220_PwnRig_Miner
     meta:
         description = "PwnRig, the XMRig-derived miner of the 8220 group, recognised by its name next to miner strings"
         author = "minerscan"
-        family = "8220"
+        family = "xmrig"
+        coin = "monero"
+        campaign = "8220"
         class = "miner"
         score = 80
         reference = "SentinelOne, 8220 Gang Cloud Botnet Targets Misconfigured Cloud Workloads (2022)"

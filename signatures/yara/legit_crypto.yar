@@ -7,7 +7,8 @@ rule Info_Monero_Daemon
     meta:
         description = "Monero full node (monerod): its daemon options and names"
         author = "minerscan"
-        family = "monero"
+        family = "monerod"
+        coin = "monero"
         class = "info"
         score = 10
         reference = "https://docs.getmonero.org/interacting/monerod-reference/"
@@ -32,7 +33,8 @@ rule Info_Monero_Wallet
     meta:
         description = "Monero wallet (monero-wallet-cli / monero-wallet-rpc / GUI): its wallet options"
         author = "minerscan"
-        family = "monero"
+        family = "monero-wallet"
+        coin = "monero"
         class = "info"
         score = 10
         reference = "https://docs.getmonero.org/interacting/monero-wallet-cli-reference/"
@@ -56,7 +58,8 @@ rule Info_Bitcoin_Core
     meta:
         description = "Bitcoin Core full node or wallet (bitcoind, bitcoin-qt, bitcoin-cli, bitcoin.conf): its name and node options"
         author = "minerscan"
-        family = "bitcoin"
+        family = "bitcoin-core"
+        coin = "bitcoin"
         class = "info"
         score = 10
         reference = "https://bitcoincore.org/en/doc/"
@@ -83,7 +86,8 @@ rule Info_Electrum_Wallet
     meta:
         description = "Electrum Bitcoin wallet: its name with its server and wallet terms"
         author = "minerscan"
-        family = "bitcoin"
+        family = "electrum"
+        coin = "bitcoin"
         class = "info"
         score = 10
         reference = "https://electrum.readthedocs.io/"
@@ -104,7 +108,8 @@ rule Info_RandomX_Implementation
     meta:
         description = "Contains the RandomX proof-of-work (the Monero Argon2 salt), as monerod and Monero miners both do"
         author = "minerscan"
-        family = "monero"
+        family = "randomx"
+        coin = "monero"
         class = "info"
         score = 10
         reference = "https://github.com/tevador/RandomX"

@@ -131,14 +131,14 @@ rule XMRig_Donation_Build_Strings
 rule XMRig_Launch_Command
 {
     meta:
-        description = "Command line that starts an XMRig-style miner: a donate level with a pool, wallet or algorithm option, or a pool with a Monero wallet as user"
+        description = "Command line that starts an XMRig-style miner: a donate level with a pool, wallet, algorithm or background option, or a pool with a Monero wallet as user, also as a quoted argument list"
         author = "minerscan"
         family = "xmrig"
         class = "miner"
         score = 70
         reference = "https://xmrig.com/docs/miner/command-line-options"
         mitre = "T1496"
-        version = 1
+        version = 2
     strings:
         $donate = /--donate-level[= ]+[0-9]{1,2}\b/
         $o1 = / -o +[a-zA-Z0-9][a-zA-Z0-9.\-]{2,63}:[0-9]{2,5}/
@@ -148,9 +148,15 @@ rule XMRig_Launch_Command
         $o5 = /--algo[= ]+(rx|cn|cn-lite|cn-heavy|cn-pico|argon2|astrobwt|kawpow|gr)\//
         $o6 = / -a +(rx|cn|cn-lite|cn-heavy|cn-pico|argon2)\//
         $o7 = /--coin[= ]+(monero|xmr|wownero|zephyr)\b/ nocase
+        // started detached from the console, with its options in a config file
+        $o8 = " --background"
+        $o9 = / -B[ \t\r\n"']/
+        // the same options as a quoted argument list (Python/JavaScript lists, YAML/JSON args)
+        $a_donate = /["']--donate-level(["']\s*,\s*["']?|=)[0-9]{1,2}\b/
+        $a_url = /["'](-o|--url)["']\s*,\s*["']((stratum[12]?\+)?(tcp|ssl|tls):\/\/)?[a-zA-Z0-9][a-zA-Z0-9.\-]{2,100}:[0-9]{2,5}["']/
     condition:
         not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
-        and (($donate and 1 of ($o*)) or ($o4 and 1 of ($o1, $o2)))
+        and (($donate and 1 of ($o*)) or ($o4 and 1 of ($o1, $o2)) or ($a_donate and ($a_url or 1 of ($o*))))
 }
 
 rule XMRStak_Strings
@@ -226,7 +232,7 @@ rule Monero_Miner_Protocol_Client
     meta:
         description = "Executable that speaks the Monero pool protocol: login/submit/job message keys together with miner-side strings"
         author = "minerscan"
-        family = "monero"
+        coin = "monero"
         class = "miner"
         score = 55
         reference = "https://github.com/xmrig/xmrig-proxy/blob/master/doc/STRATUM.md"

@@ -332,7 +332,7 @@ rule NiceHash_Excavator_Strings
     meta:
         description = "NiceHash Excavator GPU miner: its JSON-RPC API command names with the NiceHash/Excavator name"
         author = "minerscan"
-        family = "nicehash"
+        family = "excavator"
         class = "miner"
         score = 65
         reference = "https://github.com/nicehash/excavator/tree/master/api"
@@ -360,7 +360,7 @@ rule NiceHash_Miner_App
     meta:
         description = "NiceHash Miner (NHM) manager application: its name with its NiceHash service endpoints"
         author = "minerscan"
-        family = "nicehash"
+        family = "nicehash-miner"
         class = "miner"
         score = 60
         reference = "https://github.com/nicehash/NiceHashMiner"
@@ -384,6 +384,7 @@ rule Ethminer_Strings
         description = "ethminer (Ethash GPU miner) and its forks: farm/stratum options with CUDA/OpenCL tuning options"
         author = "minerscan"
         family = "ethminer"
+        coin = "ethereum"
         class = "miner"
         score = 70
         reference = "https://github.com/ethereum-mining/ethminer/blob/master/docs/POOL_EXAMPLES_ETH.md"

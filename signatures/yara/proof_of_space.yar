@@ -8,6 +8,7 @@ rule Chia_Plot_File_Header
         description = "Chia proof-of-space plot file, recognised by its header (magic, 32-byte plot id, k size, format description length)"
         author = "minerscan"
         family = "chia"
+        coin = "chia"
         class = "miner"
         score = 50
         reference = "https://github.com/Chia-Network/chiapos/blob/main/src/plotter_disk.hpp"
@@ -25,6 +26,7 @@ rule Chia_Plotter_MadMAx
         description = "madMAx chia_plot (multi-threaded pipelined Chia plotter): its usage text and options"
         author = "minerscan"
         family = "madmax"
+        coin = "chia"
         class = "miner"
         score = 60
         reference = "https://github.com/madMAx43v3r/chia-plotter"
@@ -55,6 +57,7 @@ rule Chia_Plotter_BladeBit
         description = "BladeBit Chia plotter (RAM, disk and CUDA plotting): its name with its commands and key options"
         author = "minerscan"
         family = "bladebit"
+        coin = "chia"
         class = "miner"
         score = 60
         reference = "https://github.com/Chia-Network/bladebit"
@@ -81,6 +84,7 @@ rule Chia_Farmer_Config
         description = "Chia node configuration or command of a farming setup: plot directories, farmer/harvester sections and an XCH payout address"
         author = "minerscan"
         family = "chia"
+        coin = "chia"
         class = "miner"
         score = 45
         reference = "https://docs.chia.net/reference-client/install-and-setup/config-files"
@@ -106,6 +110,7 @@ rule Filecoin_Lotus_Miner
         description = "Filecoin lotus-miner / lotus-worker storage-proving miner: its name with sealing and proving terms"
         author = "minerscan"
         family = "lotus"
+        coin = "filecoin"
         class = "miner"
         score = 55
         reference = "https://lotus.filecoin.io/storage-providers/"

@@ -9,6 +9,7 @@ rule WebMiner_Coinhive_Library
         description = "Coinhive-style browser miner library: the CoinHive object with its miner internals (WASM/asm.js CryptoNight, tab locking, hash counters)"
         author = "minerscan"
         family = "coinhive"
+        coin = "monero"
         class = "miner"
         score = 70
         reference = "https://en.wikipedia.org/wiki/Coinhive"
@@ -37,13 +38,14 @@ rule WebMiner_Coinhive_Embed
         description = "Page or script that starts the Coinhive/AuthedMine miner for visitors (new CoinHive.Anonymous/User/Token)"
         author = "minerscan"
         family = "coinhive"
+        coin = "monero"
         class = "injection"
         score = 75
         reference = "https://en.wikipedia.org/wiki/Coinhive"
         mitre = "T1496"
         version = 1
     strings:
-        $new = /new\s+CoinHive\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
+        $new = /new\s+CoinHive\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|['"](%s|\$\{[A-Za-z_][A-Za-z0-9_.]{0,40}\}|\{\{?\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,40}\s{0,2}\}\}?)['"]|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
         // A real script element loading the library; an article quotes it escaped (&lt;script).
         $tag = /<script[^>]{0,200}src\s*=\s*["']?[^"'>]{0,200}(coinhive|authedmine)[^"'>]{0,100}\.js/ nocase
         $start = ".start(" ascii
@@ -57,13 +59,14 @@ rule WebMiner_CryptoLoot_Embed
         description = "Page or script that starts the CryptoLoot browser miner (new CRLT.Anonymous / CryptoLoot.Anonymous)"
         author = "minerscan"
         family = "cryptoloot"
+        coin = "monero"
         class = "injection"
         score = 75
         reference = "https://crypto-loot.com/"
         mitre = "T1496"
         version = 1
     strings:
-        $new = /new\s+(CRLT|CryptoLoot)\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
+        $new = /new\s+(CRLT|CryptoLoot)\.(Anonymous|User|Token)\(\s*(['"][A-Za-z0-9_\-]{4,}|['"](%s|\$\{[A-Za-z_][A-Za-z0-9_.]{0,40}\}|\{\{?\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,40}\s{0,2}\}\}?)['"]|[a-zA-Z_$][a-zA-Z0-9_.$\[\]]*\s*[,)])/
         $d1 = "crypto-loot.com" ascii nocase
         $d2 = "cryptoloot.pro" ascii nocase
         $d3 = "webmine.pro" ascii nocase
@@ -78,13 +81,14 @@ rule WebMiner_CoinImp_Embed
         description = "Page or script that starts the CoinImp browser miner (new Client.Anonymous with a 64-hex site key and throttle)"
         author = "minerscan"
         family = "coinimp"
+        coin = "monero"
         class = "injection"
         score = 75
         reference = "https://www.coinimp.com/"
         mitre = "T1496"
         version = 1
     strings:
-        $new = /new\s+Client\.(Anonymous|User)\(\s*['"][0-9a-f]{64}['"]/
+        $new = /new\s+Client\.(Anonymous|User)\(\s*(['"]([0-9a-f]{64}|%s|\$\{[A-Za-z_][A-Za-z0-9_.]{0,40}\}|\{\{?\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,40}\s{0,2}\}\}?)['"]|[A-Za-z_$][A-Za-z0-9_$]{0,40}\s*,)/
         $t1 = "throttle" ascii
         $t2 = "c: 'w'" ascii
         $t3 = "c:'w'" ascii
@@ -100,6 +104,7 @@ rule WebMiner_JSEcoin_Loader
         description = "JSEcoin browser-mining loader: a script tag or injected loader for load.jsecoin.com/load/<id>/"
         author = "minerscan"
         family = "jsecoin"
+        coin = "jsecoin"
         class = "injection"
         score = 65
         reference = "https://jsecoin.com/"
@@ -117,6 +122,7 @@ rule WebMiner_DeepMiner_Embed
         description = "Page or script that starts deepMiner, the self-hosted Coinhive clone (new deepMiner.Anonymous / deepMiner.Init)"
         author = "minerscan"
         family = "deepminer"
+        coin = "monero"
         class = "injection"
         score = 70
         reference = "https://github.com/deepwn/deepMiner"
@@ -137,6 +143,7 @@ rule WebMiner_WebMinePool_Embed
         description = "Page or script that starts the WebMinePool browser miner (WMP.Anonymous / WMP.User with the webminepool.com library)"
         author = "minerscan"
         family = "webminepool"
+        coin = "monero"
         class = "injection"
         score = 70
         reference = "https://webminepool.com/"
@@ -156,6 +163,7 @@ rule WebMiner_Monerise_Embed
         description = "Page or script that loads the Monerise browser miner (monerise.com core script with a payment address)"
         author = "minerscan"
         family = "monerise"
+        coin = "monero"
         class = "injection"
         score = 65
         reference = "https://monerise.com/"
@@ -175,6 +183,7 @@ rule WebMiner_Generic_API
     meta:
         description = "JavaScript that implements the Coinhive-compatible miner API (hash counters, throttle, tab locking) over CryptoNight/WebAssembly"
         author = "minerscan"
+        coin = "monero"
         class = "miner"
         score = 60
         reference = "https://www.usenix.org/conference/usenixsecurity19/presentation/musch"
@@ -203,6 +212,7 @@ rule WebMiner_CryptoNight_Wasm_Module
     meta:
         description = "WebAssembly module that exports CryptoNight hashing functions, the core of browser miners"
         author = "minerscan"
+        coin = "monero"
         class = "miner"
         score = 70
         reference = "https://www.usenix.org/conference/usenixsecurity19/presentation/musch"
@@ -218,4 +228,35 @@ rule WebMiner_CryptoNight_Wasm_Module
         $e7 = "cryptonight_light" ascii
     condition:
         uint32(0) == 0x6D736100 and 2 of them
+}
+
+rule WebMiner_Headless_Browser
+{
+    meta:
+        description = "Script that drives a headless browser (Puppeteer, Playwright, Selenium, chromedp) to run a browser miner with a site key: a browser miner turned into a server-side miner"
+        author = "minerscan"
+        coin = "monero"
+        class = "miner"
+        score = 60
+        reference = "https://pptr.dev/; https://www.usenix.org/conference/usenixsecurity19/presentation/musch"
+        mitre = "T1496"
+        version = 1
+        date = "2026-12-05"
+    strings:
+        $b1 = "puppeteer" ascii
+        $b2 = "playwright" ascii
+        $b3 = "selenium" ascii
+        $b4 = "chromedp" ascii
+        $b5 = "webdriver" ascii nocase
+        $headless = "headless" ascii nocase
+        $new = /(CoinHive|CRLT|CryptoLoot|Client|deepMiner|WMP|CoinImp|Miner)\.(Anonymous|User|Token|Init)\s*\(/ ascii
+        $m1 = ".start(" ascii
+        $m2 = "getHashesPerSecond" ascii
+        $m3 = "getTotalHashes" ascii
+        $m4 = "getAcceptedHashes" ascii
+        $m5 = "throttle" ascii
+        $m6 = /(coinhive\.com|authedmine\.com|crypto-loot\.com|webminepool\.com|coinimp\.com|hostingcloud\.[a-z]{2,10})\// ascii nocase
+    condition:
+        not uint16(0) == 0x5A4D and not uint32(0) == 0x464C457F
+        and 1 of ($b*) and $headless and $new and 2 of ($m*)
 }
