@@ -7,6 +7,7 @@ mod false_positives;
 mod formats;
 mod image;
 mod ioc;
+mod hostile;
 mod processes;
 mod signatures;
 mod support;
