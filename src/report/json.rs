@@ -95,8 +95,9 @@ impl<'a> JsonFile<'a> {
     }
 }
 
+/// Keeps the kind of an I/O error (a closed pipe must stay `BrokenPipe`).
 fn to_io(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+    io::Error::from(e)
 }
 
 impl<W: Write> Reporter for JsonReporter<W> {

@@ -339,7 +339,7 @@ impl<W: Write> Reporter for SarifReporter<W> {
             .version(json!("2.1.0"))
             .runs(vec![run])
             .build();
-        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::from)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }
