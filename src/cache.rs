@@ -356,6 +356,8 @@ impl Cache {
             || report.path_bytes.is_some()
             || report.not_scanned
             || !report.errors.is_empty()
+            // Never keep a result that is not whole: the next scan must try again.
+            || !report.incomplete().is_empty()
             || !(report.skipped.is_none() || report.header_only)
         {
             return;

@@ -294,7 +294,7 @@ impl Engine {
                 .or_insert(0);
         }
         summary.interrupted = stop.load(Ordering::Relaxed);
-        summary.complete = summary.errors == 0 && !summary.interrupted;
+        summary.complete = summary.incomplete == 0 && !summary.interrupted;
         summary.started = humantime::format_rfc3339_seconds(started_at).to_string();
         summary.finished = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -305,9 +305,13 @@ impl Engine {
 
 fn account(summary: &mut Summary, r: &FileReport) {
     summary.suppressed += r.suppressed_count;
-    if r.errors.iter().any(FileError::makes_incomplete) {
+    let incomplete = r.incomplete();
+    if !incomplete.is_empty() {
+        summary.incomplete += 1;
         summary.errors += 1;
-    } else if r.skipped.is_none() || r.header_only {
+    }
+    // A file read only in part still has the verdict of what ran.
+    if r.was_read() {
         summary.files_scanned += 1;
         summary.bytes_scanned += r.size;
         *summary
@@ -605,6 +609,9 @@ impl<'e> Worker<'e> {
             let outcome = catch_unwind(AssertUnwindSafe(|| worker.analyze(ctx, &mut findings)));
             match outcome {
                 Ok(Ok(())) => {}
+                Ok(Err(e)) if e.timed_out => report.errors.push(FileError::Timeout {
+                    analyzer: e.analyzer.to_owned(),
+                }),
                 Ok(Err(e)) => report.errors.push(FileError::Analyzer {
                     analyzer: e.analyzer.to_owned(),
                     message: e.message,

@@ -149,7 +149,9 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
     if summary.interrupted {
         return Ok(EXIT_INTERRUPTED);
     }
-    if cfg.strict && (summary.errors > 0 || !cfg.load_problems.is_empty()) {
+    // A file not fully judged is a reported problem: --strict does not pass it as complete.
+    if cfg.strict && (summary.errors > 0 || summary.incomplete > 0 || !cfg.load_problems.is_empty())
+    {
         return Ok(EXIT_ERROR);
     }
     let count = |l: Level| summary.verdicts.get(l.as_str()).copied().unwrap_or(0);

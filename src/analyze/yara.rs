@@ -341,6 +341,7 @@ impl AnalyzerWorker for YaraWorker<'_> {
         let err = |message: String| AnalyzerError {
             analyzer: NAME,
             message,
+            timed_out: false,
         };
         let path = ctx.target.system_path.as_str();
         let name = ctx.target.file_name();
@@ -372,7 +373,12 @@ impl AnalyzerWorker for YaraWorker<'_> {
         }
         let results = match self.scanner.scan(ctx.bytes) {
             Ok(r) => r,
-            Err(ScanError::Timeout) => return Err(err("scan timed out".to_owned())),
+            Err(ScanError::Timeout) => {
+                return Err(AnalyzerError {
+                    timed_out: true,
+                    ..err("scan timed out".to_owned())
+                })
+            }
             Err(e) => return Err(err(e.to_string())),
         };
         for rule in results.matching_rules() {

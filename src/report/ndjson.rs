@@ -51,7 +51,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             .or(r.findings.first());
         let (kind, outcome) = if r.flagged() {
             ("alert", "success")
-        } else if r.errors.is_empty() {
+        } else if r.incomplete().is_empty() {
             ("event", "success")
         } else {
             ("event", "failure")

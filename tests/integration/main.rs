@@ -3,6 +3,7 @@
 
 mod archives;
 mod ci;
+mod completeness;
 mod false_positives;
 mod formats;
 mod hostile;

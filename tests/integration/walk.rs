@@ -213,6 +213,27 @@ fn unreadable_file_is_reported_and_scan_goes_on() {
         "the detection in open.sh still sets the exit code"
     );
 
+    // The text report never shows the unread file as clean.
+    let mut text = if is_root {
+        let mut c = std::process::Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    text.args(["scan"]).arg(&scan_root).current_dir(t.path());
+    let out = run_cmd(&mut text, Duration::from_secs(60));
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("secret.sh"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(
+        line.starts_with("incomplete ") && line.ends_with("[not fully scanned: unreadable]"),
+        "{line}"
+    );
+
     // With --strict the same problem is exit 2.
     let mut strict = if is_root {
         let mut c = std::process::Command::new("/usr/bin/setpriv");
