@@ -43,8 +43,6 @@ pub enum FileKind {
     Xml,
     /// YARA, Sigma, Snort or Suricata rules: full of indicators, never a miner.
     Rules,
-    /// A report written by minerscan itself: full of matched strings, never a miner.
-    MinerscanReport,
     /// Other text.
     Text,
     /// Other binary data.
@@ -82,7 +80,6 @@ impl FileKind {
                     | FileKind::Xml
                     | FileKind::Rules
                     | FileKind::Text
-                    | FileKind::MinerscanReport
             )
     }
 
@@ -125,7 +122,6 @@ impl FileKind {
             FileKind::Json => "json",
             FileKind::Xml => "xml",
             FileKind::Rules => "rules",
-            FileKind::MinerscanReport => "minerscan_report",
             FileKind::Text => "text",
             FileKind::Data => "data",
         }
@@ -241,9 +237,6 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         }
     }
     let ext = lower_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    if is_own_report(head) {
-        return FileKind::MinerscanReport;
-    }
     let by_ext = match ext {
         "sh" | "bash" | "zsh" | "ksh" => Some(FileKind::Shell),
         "ps1" | "psm1" | "psd1" => Some(FileKind::PowerShell),
@@ -283,26 +276,6 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         return FileKind::Rules;
     }
     FileKind::Text
-}
-
-/// minerscan's own reports (JSON, NDJSON, text), met again in a later scan.
-fn is_own_report(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head);
-    if text.starts_with("{\"tool\":{\"name\":\"minerscan\"") {
-        return true;
-    }
-    let first = text.lines().next().unwrap_or("");
-    if first.starts_with('{') && first.contains("\"module\":\"minerscan\"") {
-        return true;
-    }
-    let mut lines = text.lines();
-    let label = lines.next().unwrap_or("");
-    let next = lines.next().unwrap_or("");
-    ["MALICIOUS  ", "SUSPICIOUS ", "clean      "]
-        .iter()
-        .any(|l| label.starts_with(l))
-        && label.ends_with(']')
-        && (next.starts_with("    sha256 ") || next.starts_with("    why: "))
 }
 
 /// YARA rule files and IDS rule files quote indicators by design.

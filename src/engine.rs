@@ -7,7 +7,7 @@
 use crate::analyze::{Analyzer, AnalyzerWorker};
 use crate::archive::{self, ArchiveLimits, MemberData};
 use crate::baseline::Baseline;
-use crate::context::{DigestSet, FileContext, FileKind, StreamingHasher};
+use crate::context::{DigestSet, FileContext, StreamingHasher};
 use crate::error::{FileError, SkipReason};
 use crate::finding::Finding;
 use crate::indicators::Indicators;
@@ -579,7 +579,7 @@ impl<'e> Worker<'e> {
             self.analyze(&ctx, &mut report);
             self.buf = buf;
         }
-        if report.kind == FileKind::MinerscanReport {
+        if report.skipped == Some(SkipReason::Own) {
             counters.add(SkipReason::Own);
         }
         report.meta = Some(opened.meta);
@@ -596,7 +596,9 @@ impl<'e> Worker<'e> {
     /// Runs every applicable analyzer on one file, each behind a panic guard, then judges.
     fn analyze(&mut self, ctx: &FileContext, report: &mut FileReport) {
         report.kind = ctx.kind;
-        if ctx.kind == FileKind::MinerscanReport {
+        // One of our reports met again, as a whole (never by its first line).
+        let executable = ctx.meta.as_ref().is_some_and(|m| m.mode & 0o111 != 0);
+        if !ctx.truncated && crate::report::recognise::is_minerscan_report(ctx.bytes, executable) {
             report.skipped = Some(SkipReason::Own);
             return;
         }

@@ -110,7 +110,7 @@ fn hash_matches(db: &IocDb, ctx: &FileContext, out: &mut Vec<Finding>) {
 fn network_matches(ctx: &FileContext, out: &mut Vec<Finding>) {
     if matches!(
         ctx.kind,
-        FileKind::Gzip | FileKind::Xz | FileKind::Bzip2 | FileKind::MinerscanReport
+        FileKind::Gzip | FileKind::Xz | FileKind::Bzip2
     ) {
         return;
     }

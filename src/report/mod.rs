@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod json;
 pub mod ndjson;
+pub mod recognise;
 pub mod sarif;
 pub mod text;
 

@@ -348,6 +348,58 @@ fn report_file_is_never_scanned() {
 }
 
 #[test]
+fn old_reports_with_every_option_stay_quiet() {
+    let t = Tree::new();
+    t.file("data/run.sh", MINER_LINE);
+    t.file("data/a.txt", "plain\n");
+    t.file("list.txt", "pool.evil.example;evil pool\n");
+    t.file(
+        "b.toml",
+        "[[suppress]]\npath = \"nothing/*\"\nreason = \"x\"\n",
+    );
+    std::fs::create_dir(t.path().join("logs")).unwrap();
+    for format in ["json", "ndjson", "text"] {
+        let out = run(
+            &[
+                "scan",
+                "--format",
+                format,
+                "--all",
+                "--exclude",
+                "**/none",
+                "--ioc",
+                "list.txt",
+                "--baseline",
+                "b.toml",
+                "--show-suppressed",
+                "--max-size",
+                "1MiB",
+                "--threads",
+                "2",
+                "-o",
+                &format!("logs/old.{format}"),
+                "data",
+            ],
+            t.path(),
+        );
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+    }
+    // A later scan of the log directory: every report recognised as a whole, none listed.
+    let out = run(&["scan", "--strict", "--format", "json", "logs"], t.path());
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "own_file"), 3);
+    assert!(doc["files"].as_array().unwrap().is_empty());
+    // One line added to a report makes it a file like any other.
+    let mut text = std::fs::read_to_string(t.path().join("logs/old.ndjson")).unwrap();
+    text.push_str("./xmrig -o stratum+tcp://pool.supportxmr.com:3333 -u x\n");
+    std::fs::write(t.path().join("logs/old.ndjson"), text).unwrap();
+    let out = run(&["scan", "--format", "json", "logs"], t.path());
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(skipped(&json(&out), "own_file"), 2);
+}
+
+#[test]
 fn ctrl_c_writes_what_was_found_and_exits_130() {
     // /usr is large enough that the scan is still running when the signal arrives.
     let t = Tree::new();
