@@ -382,7 +382,17 @@ impl AnalyzerWorker for YaraWorker<'_> {
             Err(e) => return Err(err(e.to_string())),
         };
         for rule in results.matching_rules() {
-            out.push(finding_for(&rule));
+            let mut f = finding_for(&rule);
+            // Every match inside a rule set's literals or a list's entries: quoted data.
+            let mut offsets = rule
+                .patterns()
+                .flat_map(|p| p.matches().map(|m| m.range().start).collect::<Vec<_>>())
+                .peekable();
+            if offsets.peek().is_some() && offsets.all(|o| ctx.fact_quoted_at(o)) {
+                f.class = Class::Info;
+                f.description.push_str(" (quoted as data)");
+            }
+            out.push(f);
         }
         Ok(())
     }

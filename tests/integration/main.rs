@@ -4,6 +4,7 @@
 mod archives;
 mod ci;
 mod completeness;
+mod evasion;
 mod false_positives;
 mod formats;
 mod hostile;
