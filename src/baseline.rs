@@ -58,6 +58,8 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct Baseline {
     entries: Vec<Entry>,
+    /// SHA-256 of the file's text, for the cache key and the report header.
+    pub sha256: String,
     /// Whether any entry needs the file's SHA-256 (computed only then).
     needs_sha256: bool,
 }
@@ -122,6 +124,7 @@ impl Baseline {
         let needs_sha256 = entries.iter().any(|e| e.sha256.is_some());
         Ok(Baseline {
             entries,
+            sha256: crate::context::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
             needs_sha256,
         })
     }

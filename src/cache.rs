@@ -18,6 +18,7 @@ use anyhow::{bail, Context, Result};
 use redb::{Database, TableDefinition};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -130,6 +131,8 @@ type Queued = (String, Vec<u8>);
 
 pub struct Cache {
     path: PathBuf,
+    /// (device, inode) of the cache file, so that the scan never reads it.
+    pub identity: (u64, u64),
     db: Arc<Database>,
     /// Analyzer names, to give cached findings back their `&'static str`.
     names: Mutex<Vec<&'static str>>,
@@ -145,25 +148,45 @@ pub struct Cache {
 
 impl Cache {
     /// Opens (or creates) the cache at `path` for scans with configuration `key`.
+    ///
+    /// A cache is created only where nothing exists (or in an empty file), with mode 0600. An
+    /// existing file is used only if it is a regular file that no one but the scanning user can
+    /// write (a forged record would make a miner clean), and rebuilt only if it is recognisably
+    /// a minerscan cache (redb's header and our marker) that is damaged or from another
+    /// configuration. Anything else is refused: `--cache` pointed at the wrong file must not
+    /// destroy it.
     pub fn open(path: &Path, key: &str) -> Result<Cache> {
-        if let Ok(md) = std::fs::symlink_metadata(path) {
-            if !md.file_type().is_file() {
-                bail!("--cache {}: not a regular file", path.display());
-            }
+        let shown = path.display();
+        let file = open_cache_file(path).with_context(|| format!("--cache {shown}"))?;
+        let md = file
+            .metadata()
+            .with_context(|| format!("--cache {shown}"))?;
+        // Only our own file is ever handed to the database engine, which writes as it opens.
+        if md.len() > 0 && !is_recognisably_ours(&file) {
+            bail!(
+                "--cache {shown}: not a minerscan cache, refusing to replace it (name a new file)"
+            );
         }
-        let (db, rebuilt) = match Self::open_checked(path, key) {
+        let mut identity = (md.dev(), md.ino());
+        let (db, rebuilt) = match Self::open_checked(file, key) {
             Ok(x) => x,
-            Err(Reject::InUse) => bail!(
-                "--cache {}: in use by another minerscan process",
-                path.display()
+            Err(Reject::InUse) => bail!("--cache {shown}: in use by another minerscan process"),
+            Err(Reject::Foreign(why)) => bail!(
+                "--cache {shown}: {why}: not a minerscan cache, refusing to replace it (name a new file)"
             ),
             Err(Reject::Untrusted(why)) => {
-                // Corrupt or foreign: never trusted, rebuilt from nothing.
-                std::fs::remove_file(path)
-                    .with_context(|| format!("--cache {}: removing", path.display()))?;
-                let (db, _) = Self::open_checked(path, key).map_err(|e| match e {
-                    Reject::InUse => anyhow::anyhow!("--cache {}: in use", path.display()),
-                    Reject::Untrusted(w) => anyhow::anyhow!("--cache {}: {w}", path.display()),
+                // Ours but damaged: never trusted, rebuilt from nothing in a fresh file.
+                std::fs::remove_file(path).with_context(|| format!("--cache {shown}: removing"))?;
+                let file = open_cache_file(path).with_context(|| format!("--cache {shown}"))?;
+                let md = file
+                    .metadata()
+                    .with_context(|| format!("--cache {shown}"))?;
+                identity = (md.dev(), md.ino());
+                let (db, _) = Self::open_checked(file, key).map_err(|e| match e {
+                    Reject::InUse => anyhow::anyhow!("--cache {shown}: in use"),
+                    Reject::Untrusted(w) | Reject::Foreign(w) => {
+                        anyhow::anyhow!("--cache {shown}: {w}")
+                    }
                 })?;
                 (db, Some(why))
             }
@@ -183,6 +206,7 @@ impl Cache {
         };
         Ok(Cache {
             path: path.to_path_buf(),
+            identity,
             db,
             names: Mutex::new(Vec::new()),
             pending: Mutex::new(Some(tx)),
@@ -198,8 +222,8 @@ impl Cache {
         &self.path
     }
 
-    fn open_checked(path: &Path, key: &str) -> Result<(Database, Option<String>), Reject> {
-        let mut db = match Database::create(path) {
+    fn open_checked(file: std::fs::File, key: &str) -> Result<(Database, Option<String>), Reject> {
+        let mut db = match Database::builder().create_file(file) {
             Ok(db) => db,
             Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(Reject::InUse),
             Err(e) => return Err(Reject::Untrusted(format!("not a readable cache ({e})"))),
@@ -225,6 +249,9 @@ impl Cache {
                     )
                 }
                 Err(redb::TableError::TableDoesNotExist(_)) if tables == 0 => (None, None, false),
+                Err(redb::TableError::TableDoesNotExist(_)) => {
+                    return Err(Reject::Foreign("a database of another program".into()))
+                }
                 Err(e) => return Err(untrusted(&e)),
             }
         };
@@ -232,7 +259,7 @@ impl Cache {
         match marker.as_deref() {
             Some(MARKER) => {}
             None if !has_files && stored_key.is_none() => {}
-            _ => return Err(Reject::Untrusted("not a minerscan cache".into())),
+            _ => return Err(Reject::Foreign("a database of another program".into())),
         }
         if stored_key.as_deref() != Some(key.as_bytes()) {
             if stored_key.is_some() {
@@ -329,6 +356,8 @@ impl Cache {
             || report.path_bytes.is_some()
             || report.not_scanned
             || !report.errors.is_empty()
+            // Never keep a result that is not whole: the next scan must try again.
+            || !report.incomplete().is_empty()
             || !(report.skipped.is_none() || report.header_only)
         {
             return;
@@ -386,7 +415,90 @@ impl Drop for Cache {
 
 enum Reject {
     InUse,
+    /// Not ours: refused, never replaced.
+    Foreign(String),
+    /// Damaged: rebuilt if it is recognisably ours.
     Untrusted(String),
+}
+
+/// Opens the cache file without following a symbolic link: creates it (0600) where nothing
+/// exists, or opens an existing regular file that only the scanning user can write.
+fn open_cache_file(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let open = |create: bool| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(create)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(path)
+    };
+    let file = match open(true) {
+        Ok(f) => return Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match open(false) {
+            Ok(f) => f,
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(std::io::Error::other(
+                    "is a symbolic link, which is not followed (name the file itself)",
+                ))
+            }
+            Err(e) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
+    let md = file.metadata()?;
+    if !md.file_type().is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if md.uid() != me {
+        return Err(std::io::Error::other(format!(
+            "owned by uid {}, not by the scanning user (uid {me}): its records cannot be trusted",
+            md.uid()
+        )));
+    }
+    if md.mode() & 0o022 != 0 {
+        return Err(std::io::Error::other(format!(
+            "writable by others (mode {:o}): its records cannot be trusted",
+            md.mode() & 0o7777
+        )));
+    }
+    Ok(file)
+}
+
+/// Whether a file is recognisably a minerscan cache, even a damaged one: redb's header and our
+/// marker somewhere in it. Anything else at that path is someone's data.
+fn is_recognisably_ours(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::FileExt;
+    const REDB_MAGIC: &[u8] = b"redb\x1a\x0a\xa9\x0d\x0a";
+    let mut head = [0u8; 9];
+    if file.read_exact_at(&mut head, 0).is_err() || head != REDB_MAGIC {
+        return false;
+    }
+    // Read at offsets (the database engine shares the descriptor's position); the marker may
+    // straddle two chunks, so each chunk keeps the end of the previous one.
+    let finder = memchr::memmem::Finder::new(MARKER);
+    let keep = MARKER.len() - 1;
+    let mut buf = vec![0u8; (1 << 20) + keep];
+    let mut carried = 0;
+    let mut offset = 0u64;
+    loop {
+        let n = match file.read_at(&mut buf[carried..], offset) {
+            Ok(0) => return false,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
+        };
+        offset += n as u64;
+        let filled = carried + n;
+        if finder.find(&buf[..filled]).is_some() {
+            return true;
+        }
+        carried = keep.min(filled);
+        buf.copy_within(filled - carried..filled, 0);
+    }
 }
 
 /// A record is its JSON behind the first 16 bytes of its SHA-256: a flipped bit is a miss.

@@ -22,7 +22,8 @@ pub struct ScanConfig {
     pub plan: ScanPlan,
     pub info: ScanInfo,
     pub format: Format,
-    pub output: Option<PathBuf>,
+    /// `-o FILE`, opened and checked (`platform::open_output`); `None` writes to stdout.
+    pub output: Option<std::fs::File>,
     pub all: bool,
     pub fail_on: FailOn,
     pub strict: bool,
@@ -104,8 +105,10 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     if args.paths.is_empty() && args.files_from.is_none() && !args.triage.processes {
         bail!("no paths to scan: give one or more PATHs, --files-from FILE or --processes");
     }
+    // `-o -` is standard output, as users expect.
     args.output = args
         .output
+        .filter(|p| p.as_os_str() != "-")
         .as_deref()
         .map(crate::schedule::expand_output)
         .transpose()?;
@@ -150,6 +153,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         Some(path) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
         None => None,
     };
+    let baseline_digest = baseline.as_ref().map(|b| b.sha256.clone());
     let rule_sets = rules
         .sources
         .iter()
@@ -210,8 +214,10 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     }
     options.insert("ioc_lists".to_owned(), json!(ioc_sources));
     options.insert("archive_depth".to_owned(), json!(args.archive_depth));
-    if let Some(b) = &args.baseline {
-        options.insert("baseline".to_owned(), json!(b.to_string_lossy()));
+    if let (Some(path), Some(b)) = (&args.baseline, &baseline_digest) {
+        options.insert("baseline".to_owned(), json!(path.to_string_lossy()));
+        // By content: the cache key changes with any edit of the file, whatever its path.
+        options.insert("baseline_sha256".to_owned(), json!(b));
     }
     options.insert(
         "fail_on".to_owned(),
@@ -233,32 +239,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         load_problems: load_problems.clone(),
     };
 
-    // The report file is ours: never scan it (it is full of matched strings).
-    if let Some(out) = &args.output {
-        let file = std::fs::File::create(out).with_context(|| format!("-o {}", out.display()))?;
-        use std::os::unix::fs::MetadataExt;
-        let md = file
-            .metadata()
-            .with_context(|| format!("-o {}", out.display()))?;
-        engine.add_own_file(md.dev(), md.ino());
-    }
-
-    let cache = match &args.triage.cache {
-        Some(path) => {
-            let cache = crate::cache::Cache::open(path, &crate::cache::config_key(&info))?;
-            if let Some(why) = &cache.rebuilt {
-                eprintln!("minerscan: --cache {}: rebuilt: {why}", path.display());
-            }
-            let md =
-                std::fs::metadata(path).with_context(|| format!("--cache {}", path.display()))?;
-            use std::os::unix::fs::MetadataExt;
-            engine.add_own_file(md.dev(), md.ino());
-            let cache = std::sync::Arc::new(cache);
-            engine.set_cache(cache.clone());
-            Some(cache)
-        }
-        None => None,
-    };
+    let (cache, output) = open_outputs(&args, &info, &mut engine)?;
 
     let stderr_tty = std::io::stderr().is_terminal();
     let stdout_tty = args.output.is_none() && std::io::stdout().is_terminal();
@@ -282,7 +263,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         },
         info,
         format: args.format,
-        output: args.output,
+        output,
         all: args.all,
         fail_on: args.fail_on,
         strict: args.strict,
@@ -293,4 +274,49 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         syslog: args.triage.syslog,
         nice: args.triage.nice,
     })
+}
+
+/// Opens what the scan writes, the cache first (a refused cache must not have emptied the
+/// report file already), and marks them, and standard output when it is a file, as the run's
+/// own files, never scanned: they are full of matched strings.
+fn open_outputs(
+    args: &ScanArgs,
+    info: &ScanInfo,
+    engine: &mut Engine,
+) -> Result<(
+    Option<std::sync::Arc<crate::cache::Cache>>,
+    Option<std::fs::File>,
+)> {
+    let cache = match &args.triage.cache {
+        Some(path) => {
+            let cache = crate::cache::Cache::open(path, &crate::cache::config_key(info))?;
+            if let Some(why) = &cache.rebuilt {
+                eprintln!("minerscan: --cache {}: rebuilt: {why}", path.display());
+            }
+            engine.add_own_file(cache.identity.0, cache.identity.1);
+            let cache = std::sync::Arc::new(cache);
+            engine.set_cache(cache.clone());
+            Some(cache)
+        }
+        None => None,
+    };
+
+    let output = match &args.output {
+        Some(out) => {
+            let file = crate::platform::open_output(out)
+                .with_context(|| format!("-o {}", out.display()))?;
+            use std::os::unix::fs::MetadataExt;
+            let md = file
+                .metadata()
+                .with_context(|| format!("-o {}", out.display()))?;
+            engine.add_own_file(md.dev(), md.ino());
+            Some(file)
+        }
+        None => None,
+    };
+    if let Some((dev, ino)) = crate::platform::stdout_file_identity() {
+        engine.add_own_file(dev, ino);
+    }
+
+    Ok((cache, output))
 }

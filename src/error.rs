@@ -1,5 +1,5 @@
-//! Typed per-file problems. They are values in the report, counted in the summary; the scan
-//! goes on. Fatal problems travel as `anyhow` errors to main.
+//! Typed per-file problems, and what they leave unjudged. They are values in the report, counted
+//! in the summary; the scan goes on. Fatal problems travel as `anyhow` errors to main.
 
 use serde::Serialize;
 use std::io;
@@ -18,6 +18,9 @@ pub enum FileError {
     Walk { message: String },
     #[error("analyzer {analyzer} failed: {message}")]
     Analyzer { analyzer: String, message: String },
+    /// An analyzer ran out of its time (`--timeout`): what it would have found is unknown.
+    #[error("{analyzer}: scan timed out")]
+    Timeout { analyzer: String },
     /// A problem inside an archive: corrupt, encrypted, or a limit against bombs hit.
     #[error("archive: {message}")]
     Archive {
@@ -26,9 +29,9 @@ pub enum FileError {
     },
 }
 
-/// What went wrong inside an archive. Only corruption makes the scan incomplete: the other
-/// problems are limits working as meant, reported so that nobody takes silence for a scan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// What went wrong inside an archive. Each leaves the archive not fully judged (`Incomplete`):
+/// a limit against bombs works as meant, and says so, so that nobody takes silence for a scan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArchiveProblem {
     Corrupt,
@@ -49,19 +52,83 @@ impl FileError {
         }
     }
 
-    /// Whether this problem means a file that should have been read was not read whole.
-    pub fn makes_incomplete(&self) -> bool {
-        !matches!(
-            self,
-            FileError::Analyzer { .. }
-                | FileError::Archive {
-                    problem: ArchiveProblem::Encrypted
-                        | ArchiveProblem::TooManyMembers
-                        | ArchiveProblem::TotalBytes
-                        | ArchiveProblem::CompressionRatio,
-                    ..
-                }
+    /// Why this problem leaves the file not fully judged.
+    pub fn incomplete(&self) -> Incomplete {
+        match self {
+            FileError::PermissionDenied | FileError::Io { .. } | FileError::Walk { .. } => {
+                Incomplete::Unreadable
+            }
+            FileError::Vanished => Incomplete::Vanished,
+            FileError::Analyzer { analyzer, .. } => Incomplete::AnalyzerError(analyzer.clone()),
+            FileError::Timeout { analyzer } => Incomplete::Timeout(analyzer.clone()),
+            FileError::Archive { problem, .. } => match problem {
+                ArchiveProblem::Corrupt => Incomplete::ArchiveCorrupt,
+                ArchiveProblem::Encrypted => Incomplete::EncryptedMember,
+                limit => Incomplete::ArchiveLimit(*limit),
+            },
+        }
+    }
+
+    /// Whether the file was never read (so nothing judged it).
+    pub fn unread(&self) -> bool {
+        matches!(
+            self.incomplete(),
+            Incomplete::Unreadable | Incomplete::Vanished
         )
+    }
+}
+
+impl ArchiveProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArchiveProblem::Corrupt => "corrupt",
+            ArchiveProblem::Encrypted => "encrypted",
+            ArchiveProblem::TooManyMembers => "too_many_members",
+            ArchiveProblem::TotalBytes => "total_bytes",
+            ArchiveProblem::CompressionRatio => "compression_ratio",
+        }
+    }
+}
+
+/// Why a file was not fully judged: its verdict is what the parts that ran found, and the scan
+/// is not complete. Shown as a short code (`yara_timeout`, `analyzer_error:binary`,
+/// `archive_limit:compression_ratio`, `encrypted_member`, `unreadable`...). A file above
+/// `--max-size` is not incomplete: that is a limit the user chose (`skipped.too_large`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Incomplete {
+    /// Not read: permission denied, an I/O error, a directory that could not be listed.
+    Unreadable,
+    /// Gone between the walk and the read.
+    Vanished,
+    /// An analyzer failed or panicked on this file.
+    AnalyzerError(String),
+    /// An analyzer ran out of time (`yara_timeout`).
+    Timeout(String),
+    /// An archive limit against bombs stopped the unpacking.
+    ArchiveLimit(ArchiveProblem),
+    /// The archive is corrupt: members past the damage were not read.
+    ArchiveCorrupt,
+    /// An archive member is encrypted.
+    EncryptedMember,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Incomplete::Unreadable => f.write_str("unreadable"),
+            Incomplete::Vanished => f.write_str("vanished"),
+            Incomplete::AnalyzerError(a) => write!(f, "analyzer_error:{a}"),
+            Incomplete::Timeout(a) => write!(f, "{a}_timeout"),
+            Incomplete::ArchiveLimit(p) => write!(f, "archive_limit:{}", p.as_str()),
+            Incomplete::ArchiveCorrupt => f.write_str("archive_corrupt"),
+            Incomplete::EncryptedMember => f.write_str("encrypted_member"),
+        }
+    }
+}
+
+impl Serialize for Incomplete {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -95,7 +95,7 @@ pub const EVIDENCE_ITEMS_CAP: usize = 8;
 /// Why a finding was made, in a form that can be shown and serialized. Text is capped when the
 /// evidence is built (`Evidence::text`, `Evidence::line`...) and escaped by the writers.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Evidence {
     /// Bytes matched at an offset in the file (YARA strings, indicator hits in binaries).
     Bytes {

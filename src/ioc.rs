@@ -9,6 +9,7 @@
 use crate::context::DigestSet;
 use crate::indicators::{IndicatorKind, Pattern};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use sha2::Digest as _;
 use std::collections::HashMap;
 
 /// A sorted table of one digest type with an index into the shared descriptions.
@@ -94,6 +95,9 @@ pub struct IocDb {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct IocSource {
     pub origin: String,
+    /// SHA-256 of the list's text: what the cache key and the report header name it by, so that
+    /// one changed entry is a changed list whatever the counts.
+    pub sha256: String,
     pub builtin: bool,
     pub hashes: usize,
     pub network: usize,
@@ -215,6 +219,7 @@ impl IocDb {
         }
         self.sources.push(IocSource {
             origin: origin.to_owned(),
+            sha256: crate::context::hex(&sha2::Sha256::digest(text.as_bytes())),
             builtin,
             hashes: self.hash_count() - before.0,
             network: self.network.len() - before.1,

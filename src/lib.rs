@@ -20,6 +20,7 @@ pub mod ioc;
 pub mod persistence;
 pub mod platform;
 pub mod process;
+pub mod quoting;
 pub mod regions;
 pub mod report;
 pub mod schedule;

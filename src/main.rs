@@ -83,7 +83,7 @@ impl Progress for ProgressLine {
     }
 }
 
-fn scan(cfg: ScanConfig) -> Result<u8> {
+fn scan(mut cfg: ScanConfig) -> Result<u8> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -99,13 +99,8 @@ fn scan(cfg: ScanConfig) -> Result<u8> {
             eprintln!("minerscan: warning: {p}");
         }
     }
-    let sink: Box<dyn Write> = match &cfg.output {
-        Some(path) => Box::new(
-            std::fs::OpenOptions::new()
-                .write(true)
-                .truncate(true)
-                .open(path)?,
-        ),
+    let sink: Box<dyn Write> = match cfg.output.take() {
+        Some(file) => Box::new(file),
         None => Box::new(io::stdout().lock()),
     };
     let sink = BufWriter::with_capacity(1 << 16, sink);
@@ -145,14 +140,18 @@ fn scan(cfg: ScanConfig) -> Result<u8> {
     }
     let summary = match outcome {
         Ok(s) => s,
-        // The reader went away (`| head`): not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_CLEAN),
+        // The reader went away (`| head`, `| true`): the report was not delivered, so this is
+        // no success (a pipeline with pipefail must not read it as clean), and there is no one
+        // left to tell.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(EXIT_ERROR),
         Err(e) => return Err(anyhow::Error::new(e).context("writing the report")),
     };
     if summary.interrupted {
         return Ok(EXIT_INTERRUPTED);
     }
-    if cfg.strict && (summary.errors > 0 || !cfg.load_problems.is_empty()) {
+    // A file not fully judged is a reported problem: --strict does not pass it as complete.
+    if cfg.strict && (summary.errors > 0 || summary.incomplete > 0 || !cfg.load_problems.is_empty())
+    {
         return Ok(EXIT_ERROR);
     }
     let count = |l: Level| summary.verdicts.get(l.as_str()).copied().unwrap_or(0);
@@ -180,17 +179,18 @@ fn rules_list(args: &minerscan::cli::RuleSetArgs) -> Result<u8> {
             meta.join(" ")
         );
         if writeln!(out, "{line}").is_err() {
-            return Ok(EXIT_CLEAN);
+            return Ok(EXIT_ERROR);
         }
     }
-    let _ = writeln!(
+    let done = writeln!(
         out,
         "{} rules from {} sources, compiled in {} ms",
         rules.rule_count(),
         rules.sources.len(),
         rules.compile_time.as_millis()
-    );
-    Ok(EXIT_CLEAN)
+    )
+    .and_then(|()| out.flush());
+    Ok(if done.is_ok() { EXIT_CLEAN } else { EXIT_ERROR })
 }
 
 fn rules_check(paths: Vec<std::path::PathBuf>) -> Result<u8> {
@@ -224,12 +224,14 @@ fn baseline_create(report: &std::path::Path, output: Option<&std::path::Path>) -
     let doc: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a JSON report", report.display()))?;
     let baseline = minerscan::baseline::create_from_report(&doc, &report.display().to_string())?;
-    match output {
-        Some(path) => std::fs::write(path, baseline).with_context(|| path.display().to_string())?,
+    match output.filter(|p| p.as_os_str() != "-") {
+        Some(path) => minerscan::platform::open_output(path)
+            .and_then(|mut f| f.write_all(baseline.as_bytes()))
+            .with_context(|| format!("-o {}", path.display()))?,
         None => {
             let mut out = io::stdout().lock();
             if out.write_all(baseline.as_bytes()).is_err() {
-                return Ok(EXIT_CLEAN);
+                return Ok(EXIT_ERROR);
             }
         }
     }

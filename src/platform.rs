@@ -26,6 +26,99 @@ pub fn open_for_scan(path: &Path, follow: bool) -> io::Result<File> {
     }
 }
 
+/// Opens the file a report is written to (`-o FILE`), which may sit in a directory other users
+/// can write to: a symbolic link planted there must not lead root's report onto another file.
+/// The final component is never followed (O_NOFOLLOW), except for the system's own names of open
+/// descriptors (`/dev/stdout`, `/dev/fd/N`...), which are taken as that descriptor. The target
+/// must be a regular file with no other name (a hard link would lead the report elsewhere just
+/// the same), or a FIFO or character device named on purpose; a regular file is emptied only
+/// once it has been checked. Opening a FIFO waits for its reader, as a shell redirection does.
+pub fn open_output(path: &Path) -> io::Result<File> {
+    if let Some(fd) = descriptor_name(path) {
+        // SAFETY: dup of a descriptor number; the result is checked and owned below.
+        let dup = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) };
+        if dup < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `dup` is a fresh descriptor that nothing else owns.
+        let file = unsafe { <File as std::os::fd::FromRawFd>::from_raw_fd(dup) };
+        // The shell already decided what that descriptor is (and truncated or appended).
+        return Ok(file);
+    }
+    let open = |flags: i32| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .mode(0o666)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | flags)
+            .open(path)
+    };
+    let file = match open(libc::O_NONBLOCK) {
+        Ok(f) => f,
+        // A FIFO without a reader yet: wait for one, as `> fifo` does.
+        Err(e) if e.raw_os_error() == Some(libc::ENXIO) => open(0)?,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(io::Error::other(
+                "is a symbolic link, which is not followed (name the file it points to)",
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    let md = file.metadata()?;
+    let ft = md.file_type();
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    if ft.is_file() {
+        if md.nlink() > 1 {
+            return Err(io::Error::other(
+                "has other names (hard links): refusing to write through it",
+            ));
+        }
+        file.set_len(0)?;
+    } else if !(ft.is_fifo() || ft.is_char_device()) {
+        return Err(io::Error::other(
+            "is not a regular file, a FIFO or a character device",
+        ));
+    }
+    // Writes block as on any output; O_NONBLOCK was only for the open.
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe {
+        let fl = libc::fcntl(std::os::fd::AsRawFd::as_raw_fd(&file), libc::F_GETFL);
+        if fl >= 0 {
+            libc::fcntl(
+                std::os::fd::AsRawFd::as_raw_fd(&file),
+                libc::F_SETFL,
+                fl & !libc::O_NONBLOCK,
+            );
+        }
+    }
+    Ok(file)
+}
+
+/// The descriptor a path names by the system's conventions: `/dev/stdout`, `/dev/stderr`,
+/// `/dev/fd/N`, `/proc/self/fd/N`.
+fn descriptor_name(path: &Path) -> Option<i32> {
+    let s = path.to_str()?;
+    match s {
+        "/dev/stdout" => Some(1),
+        "/dev/stderr" => Some(2),
+        _ => s
+            .strip_prefix("/dev/fd/")
+            .or_else(|| s.strip_prefix("/proc/self/fd/"))
+            .and_then(|n| n.parse().ok()),
+    }
+}
+
+/// The (device, inode) of what standard output writes to, when that is a regular file: a
+/// report redirected into the scanned tree is a file this run writes.
+pub fn stdout_file_identity() -> Option<(u64, u64)> {
+    // SAFETY: fstat into a zeroed struct on descriptor 1.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(1, &mut st) } != 0 || st.st_mode & libc::S_IFMT != libc::S_IFREG {
+        return None;
+    }
+    Some((st.st_dev, st.st_ino))
+}
+
 /// Filesystem types whose files are not files on disk. tmpfs is deliberately absent:
 /// /dev/shm, /run/user and /tmp are tmpfs, and miners live there.
 pub const VIRTUAL_FS_TYPES: &[&str] = &[

@@ -110,19 +110,17 @@ pub fn parse_lenient(token: &str) -> Option<Wallet> {
 
 /// The wallet in a pool `user` value: `WALLET`, `WALLET.worker`, `WALLET/worker`,
 /// `WALLET+difficulty`, `WALLET:x`, `coin:WALLET.worker`, `WALLET.paymentid`.
+///
+/// No address holds a separator, so the candidates are the pieces between separators, tried
+/// left to right in one pass: time linear in the value and no memory kept, whatever a hostile
+/// config puts there (re-splitting every piece by each separator in turn made millions of
+/// slices from a value made of separators).
 pub fn from_user(user: &str) -> Option<Wallet> {
-    let user = user.trim().trim_matches(|c| c == '"' || c == '\'');
-    let mut candidates = vec![user];
-    for sep in ['.', '+', '/', ':', '#', '@', ','] {
-        let mut more = Vec::new();
-        for c in &candidates {
-            more.extend(c.split(sep));
-        }
-        candidates.extend(more);
-    }
-    candidates
-        .into_iter()
-        .filter(|c| c.len() >= 25)
+    const SEPARATORS: [char; 7] = ['.', '+', '/', ':', '#', '@', ','];
+    user.trim()
+        .trim_matches(|c| c == '"' || c == '\'')
+        .split(SEPARATORS)
+        .filter(|piece| piece.len() >= 25)
         .find_map(parse_lenient)
 }
 

@@ -13,6 +13,7 @@
 
 mod extract;
 mod markers;
+mod shape;
 #[cfg(test)]
 mod tests;
 

@@ -18,6 +18,7 @@ use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::quoting::Quoting;
 use crate::wallet;
 use endpoint::{parse_endpoint, Endpoint};
 use regex::Regex;
@@ -33,8 +34,6 @@ pub struct ConfigAnalyzer;
 const NAME: &str = "config";
 /// Text above this is not parsed as JSON (miner configs are a few kilobytes).
 const MAX_JSON: usize = 4 << 20;
-/// Text above this is not read line by line.
-const MAX_TEXT: usize = 32 << 20;
 /// Lines longer than this (minified code, data) are not command lines.
 const MAX_LINE: usize = 8192;
 const MAX_POOL_FINDINGS: usize = 8;
@@ -53,8 +52,8 @@ struct ConfigWorker;
 
 impl AnalyzerWorker for ConfigWorker {
     fn applies(&self, kind: FileKind) -> bool {
-        // Rule files quote miner facts by design. (BOM-less UTF-16LE text is sniffed as text.)
-        kind.is_text() && kind != FileKind::Rules
+        // Rule sets too: their quoted lines are skipped, what they say outside them is judged.
+        kind.is_text()
     }
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
@@ -67,23 +66,25 @@ impl AnalyzerWorker for ConfigWorker {
                 judge_document(&doc, ctx.indicators, out, &mut users);
             }
         }
-        scan_command_lines(&text, ctx.indicators, None, out, &mut users);
+        // Command lines quoted as data (a rule's string, a list's entry) are not launches.
+        let quoted = |line: usize| {
+            ctx.quoted_line(line)
+                .is_some_and(|q| q != Quoting::Document)
+        };
+        scan_command_lines(&text, ctx.indicators, None, &quoted, out, &mut users);
         report_wallets(&text, &users, out);
         Ok(())
     }
 }
 
-/// The file as text: `ctx.text()`, or BOM-less UTF-16LE (Task Scheduler XML, .reg exports)
-/// that the sniffer took for binary data.
-/// The text both text analyzers judge: the whole file decoded, and not too large to judge
-/// line by line. `None` for header-only views and binary data.
+/// The text both text analyzers judge: the whole file decoded, however long (padding a
+/// script must not put it out of reach; `--max-size` bounds what is read). `None` for
+/// header-only views and binary data.
 pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
     if ctx.truncated {
         return None;
     }
-    ctx.text()
-        .filter(|t| t.len() <= MAX_TEXT)
-        .map(Cow::Borrowed)
+    ctx.text().map(Cow::Borrowed)
 }
 
 static JSON_KEY: LazyLock<Regex> =
@@ -440,6 +441,7 @@ pub(crate) fn scan_command_lines(
     text: &str,
     ind: &Indicators,
     decoded: Option<DecodedAt>,
+    quoted: &dyn Fn(usize) -> bool,
     out: &mut Vec<Finding>,
     users: &mut BTreeSet<String>,
 ) {
@@ -452,7 +454,11 @@ pub(crate) fn scan_command_lines(
         if line.len() > MAX_LINE || reported >= MAX_POOL_FINDINGS {
             continue;
         }
-        for l in launches_in_line(line, ind) {
+        let launches = launches_in_line(line, ind);
+        if launches.is_empty() || quoted(n + 1) {
+            continue;
+        }
+        for l in launches {
             let fact = match &l.endpoint {
                 Some(e) => pool_fact(&e.host, e.port),
                 None => format!(

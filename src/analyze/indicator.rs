@@ -1,6 +1,7 @@
 //! Miner facts in any file, from the shared indicator matcher: stratum URLs, the stratum
 //! protocol's method names, known pool endpoints, miner-only options and algorithm tables.
-//! Files that only list such facts (rule files, blocklists) get `info` at most.
+//! Facts quoted as data (in a rule set's literals, a blocklist's entries: see `quoting`) are
+//! `info`; the same fact anywhere else in the file counts.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
@@ -11,8 +12,6 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct IndicatorAnalyzer;
 
 const NAME: &str = "indicators";
-/// Distinct pool hosts above which a file is taken for a list (a blocklist, a detector).
-const LIST_THRESHOLD: usize = 6;
 const MAX_URLS: usize = 64;
 
 impl Analyzer for IndicatorAnalyzer {
@@ -40,40 +39,31 @@ impl AnalyzerWorker for IndicatorWorker {
         if hits.is_empty() {
             return Ok(());
         }
-        let mut by_kind: BTreeMap<IndicatorKind, BTreeMap<String, (usize, Option<String>)>> =
-            BTreeMap::new();
-        for hit in hits {
-            let pattern = ctx.indicators.pattern(hit);
-            by_kind
-                .entry(pattern.kind)
-                .or_default()
-                .entry(pattern.text.to_ascii_lowercase())
-                .or_insert((hit.start, pattern.family.clone()));
-        }
+        let by_kind = facts_by_kind(ctx);
         let distinct = |k: IndicatorKind| by_kind.get(&k).map_or(0, |m| m.len());
-        let is_list =
-            ctx.kind == FileKind::Rules || distinct(IndicatorKind::PoolHost) >= LIST_THRESHOLD;
-        let strong = |class: Class| if is_list { Class::Info } else { class };
-        let list_note = if is_list {
-            " (in a file that lists such facts)"
-        } else {
-            ""
-        };
+        let any_live =
+            |k: IndicatorKind| by_kind.get(&k).is_some_and(|m| m.values().any(|f| f.live));
+        let strong = |class: Class, live: bool| if live { class } else { Class::Info };
+        let note = |live: bool| if live { "" } else { " (quoted as data)" };
 
         // Stratum URLs: a miner's connection string.
         let mut url_hosts = BTreeSet::new();
         if distinct(IndicatorKind::StratumScheme) > 0 {
-            let mut urls = stratum_urls(ctx.bytes, MAX_URLS);
-            urls.sort_by(|a, b| a.url.cmp(&b.url));
-            urls.dedup_by(|a, b| a.url == b.url);
-            for url in urls {
+            let mut urls: Vec<_> = stratum_urls(ctx.bytes, MAX_URLS)
+                .into_iter()
+                .map(|u| (!ctx.fact_quoted_at(u.offset), u))
+                .collect();
+            // One finding per URL, live occurrences first.
+            urls.sort_by(|a, b| a.1.url.cmp(&b.1.url).then(b.0.cmp(&a.0)));
+            urls.dedup_by(|a, b| a.1.url == b.1.url);
+            for (live, url) in urls {
                 url_hosts.insert(url.host.clone());
                 let mut f = Finding::new(
                     NAME,
                     "stratum_url",
-                    strong(Class::Miner),
+                    strong(Class::Miner, live),
                     60,
-                    format!("mining pool URL {}{list_note}", url.url),
+                    format!("mining pool URL {}{}", url.url, note(live)),
                 )
                 .fact(pool_fact(&url.host, url.port))
                 .with_evidence(Evidence::bytes(url.offset as u64, url.url.as_bytes()));
@@ -86,7 +76,8 @@ impl AnalyzerWorker for IndicatorWorker {
 
         // Known pool hosts outside stratum URLs: a connection endpoint when a port follows.
         if let Some(hosts) = by_kind.get(&IndicatorKind::PoolHost) {
-            for (pool, (offset, _)) in hosts {
+            for (pool, fact) in hosts {
+                let (offset, live) = (&fact.offset, fact.live);
                 if url_hosts
                     .iter()
                     .any(|h| h == pool || h.ends_with(&format!(".{pool}")))
@@ -100,10 +91,12 @@ impl AnalyzerWorker for IndicatorWorker {
                 let offset = &start;
                 let port = port_after(ctx.bytes, *offset + host.len());
                 let (class, score, what) = match port {
-                    Some(_) => (strong(Class::Miner), 55, "mining pool endpoint"),
-                    None if ctx.kind.is_executable_format() => {
-                        (strong(Class::Miner), 45, "mining pool host in a program")
-                    }
+                    Some(_) => (strong(Class::Miner, live), 55, "mining pool endpoint"),
+                    None if ctx.kind.is_executable_format() => (
+                        strong(Class::Miner, live),
+                        45,
+                        "mining pool host in a program",
+                    ),
                     None => (Class::Info, 10, "mentions mining pool"),
                 };
                 let shown = match port {
@@ -116,7 +109,7 @@ impl AnalyzerWorker for IndicatorWorker {
                         "pool_host",
                         class,
                         score,
-                        format!("{what} {shown}{list_note}"),
+                        format!("{what} {shown}{}", note(live)),
                     )
                     .fact(pool_fact(host, port))
                     .with_evidence(Evidence::bytes(*offset as u64, shown.as_bytes())),
@@ -132,19 +125,21 @@ impl AnalyzerWorker for IndicatorWorker {
                 .filter(|m| m.starts_with("mining.") || m.as_str() == "eth_submitlogin")
                 .count();
             if pool_methods >= 2 {
+                let live = any_live(IndicatorKind::StratumMethod);
                 let mut f = Finding::new(
                     NAME,
                     "stratum_protocol",
-                    strong(Class::Miner),
+                    strong(Class::Miner, live),
                     50,
                     format!(
-                        "speaks the stratum mining protocol ({} methods){list_note}",
-                        methods.len()
+                        "speaks the stratum mining protocol ({} methods){}",
+                        methods.len(),
+                        note(live)
                     ),
                 )
                 .fact("stratum-protocol");
-                for (name, (offset, _)) in methods {
-                    f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+                for (name, fact) in methods {
+                    f.push_evidence(Evidence::bytes(fact.offset as u64, name.as_bytes()));
                 }
                 out.push(f);
             }
@@ -152,9 +147,11 @@ impl AnalyzerWorker for IndicatorWorker {
 
         // Options that only miners have.
         if let Some(options) = by_kind.get(&IndicatorKind::MinerOption) {
-            let family = options.values().find_map(|(_, fam)| fam.clone());
+            let family = options.values().find_map(|f| f.family.clone());
+            // Two miner-only options, both outside quoted data.
+            let live = options.values().filter(|f| f.live).count() >= 2;
             let (class, score) = if options.len() >= 2 {
-                (strong(Class::Miner), 50)
+                (strong(Class::Miner, live), 50)
             } else {
                 (Class::Info, 15)
             };
@@ -164,16 +161,17 @@ impl AnalyzerWorker for IndicatorWorker {
                 class,
                 score,
                 format!(
-                    "miner-only options ({}){list_note}",
-                    options.keys().cloned().collect::<Vec<_>>().join(", ")
+                    "miner-only options ({}){}",
+                    options.keys().cloned().collect::<Vec<_>>().join(", "),
+                    note(live || options.len() < 2)
                 ),
             )
             .fact("miner-options");
             if let Some(fam) = family {
                 f = f.family(fam);
             }
-            for (name, (offset, _)) in options {
-                f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+            for (name, fact) in options {
+                f.push_evidence(Evidence::bytes(fact.offset as u64, name.as_bytes()));
             }
             out.push(f);
         }
@@ -182,7 +180,7 @@ impl AnalyzerWorker for IndicatorWorker {
         if let Some(algos) = by_kind.get(&IndicatorKind::Algorithm) {
             if algos.len() >= 3 {
                 let class = if ctx.kind.is_executable_format() {
-                    strong(Class::Miner)
+                    Class::Miner
                 } else {
                     Class::Info
                 };
@@ -191,11 +189,11 @@ impl AnalyzerWorker for IndicatorWorker {
                     "algorithm_table",
                     class,
                     40,
-                    format!("names {} mining algorithms{list_note}", algos.len()),
+                    format!("names {} mining algorithms", algos.len()),
                 )
                 .fact("algorithm-table");
-                for (name, (offset, _)) in algos {
-                    f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+                for (name, fact) in algos {
+                    f.push_evidence(Evidence::bytes(fact.offset as u64, name.as_bytes()));
                 }
                 out.push(f);
             }
@@ -204,16 +202,47 @@ impl AnalyzerWorker for IndicatorWorker {
         // Miner names alone are information: security tools and articles name them too.
         if let Some(names) = by_kind.get(&IndicatorKind::MinerName) {
             let mut f = Finding::new(NAME, "miner_name", Class::Info, 10, "names miner programs");
-            if let Some(fam) = names.values().find_map(|(_, fam)| fam.clone()) {
+            if let Some(fam) = names.values().find_map(|f| f.family.clone()) {
                 f = f.family(fam);
             }
-            for (name, (offset, _)) in names {
-                f.push_evidence(Evidence::bytes(*offset as u64, name.as_bytes()));
+            for (name, fact) in names {
+                f.push_evidence(Evidence::bytes(fact.offset as u64, name.as_bytes()));
             }
             out.push(f);
         }
         Ok(())
     }
+}
+
+/// One distinct fact: where it was first seen (outside quoted data if anywhere), its family.
+struct Fact {
+    offset: usize,
+    family: Option<String>,
+    live: bool,
+}
+
+/// Each distinct fact of the shared matcher's hits once, by kind, at its first occurrence
+/// outside quoted data if it has one.
+fn facts_by_kind(ctx: &FileContext) -> BTreeMap<IndicatorKind, BTreeMap<String, Fact>> {
+    let mut by_kind: BTreeMap<IndicatorKind, BTreeMap<String, Fact>> = BTreeMap::new();
+    for hit in ctx.indicator_hits() {
+        let pattern = ctx.indicators.pattern(hit);
+        let live = !ctx.fact_quoted_at(hit.start);
+        let fact = by_kind
+            .entry(pattern.kind)
+            .or_default()
+            .entry(pattern.text.to_ascii_lowercase())
+            .or_insert(Fact {
+                offset: hit.start,
+                family: pattern.family.clone(),
+                live,
+            });
+        if live && !fact.live {
+            fact.offset = hit.start;
+            fact.live = true;
+        }
+    }
+    by_kind
 }
 
 /// Extends a matched pool domain backwards over the subdomain labels written before it.

@@ -108,27 +108,28 @@ fn hash_matches(db: &IocDb, ctx: &FileContext, out: &mut Vec<Finding>) {
 
 /// The user's network indicators among the shared matcher's hits: one finding per indicator.
 fn network_matches(ctx: &FileContext, out: &mut Vec<Finding>) {
-    if matches!(
-        ctx.kind,
-        FileKind::Gzip | FileKind::Xz | FileKind::Bzip2 | FileKind::MinerscanReport
-    ) {
+    if matches!(ctx.kind, FileKind::Gzip | FileKind::Xz | FileKind::Bzip2) {
         return;
     }
-    let mut seen: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    // Each indicator once, where it first appears outside quoted data if it does.
+    let mut seen: BTreeMap<&str, (usize, &str, bool)> = BTreeMap::new();
     for hit in ctx.indicator_hits() {
         let p = ctx.indicators.pattern(hit);
         if p.kind == IndicatorKind::UserNetwork {
-            seen.entry(p.text.as_str())
-                .or_insert((hit.start, p.description.as_deref().unwrap_or("listed")));
+            let live = !ctx.fact_quoted_at(hit.start);
+            let e = seen.entry(p.text.as_str()).or_insert((
+                hit.start,
+                p.description.as_deref().unwrap_or("listed"),
+                live,
+            ));
+            if live && !e.2 {
+                (e.0, e.2) = (hit.start, true);
+            }
         }
     }
-    for (indicator, (offset, description)) in seen {
-        // Rule files quote indicators by design: shown, never a verdict.
-        let class = if ctx.kind == FileKind::Rules {
-            Class::Info
-        } else {
-            Class::Ioc
-        };
+    for (indicator, (offset, description, live)) in seen {
+        // Rule sets and blocklists quote indicators as data: shown, never a verdict there.
+        let class = if live { Class::Ioc } else { Class::Info };
         out.push(
             Finding::new(
                 NAME,

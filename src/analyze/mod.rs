@@ -19,6 +19,8 @@ use crate::finding::Finding;
 pub struct AnalyzerError {
     pub analyzer: &'static str,
     pub message: String,
+    /// The analyzer ran out of time: the file is incomplete (`NAME_timeout`), not wrong.
+    pub timed_out: bool,
 }
 
 /// The compiled, shared half of an analyzer.

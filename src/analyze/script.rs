@@ -24,8 +24,9 @@
 //!
 //! One layer of base64 (at least `MIN_B64` characters, decoded up to `MAX_DECODED` bytes) is
 //! decoded, and decoded text is scanned with the same heuristics, the shared indicator matcher
-//! and the config analyzer's launch-command reader. Documentation (READMEs, man pages, HTML
-//! articles) that shows such commands gets `info` only.
+//! and the config analyzer's launch-command reader. What a file quotes (`quoting`: a
+//! document's examples, a rule set's literals, a list's entries) gets `info` only; its other
+//! lines are judged like any script, so that no wrapping hides a command.
 
 use super::config::{decoded_text, scan_command_lines, DecodedAt};
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
@@ -33,6 +34,7 @@ use crate::context::utf16le_text;
 use crate::context::{FileContext, FileKind};
 use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
+use crate::quoting::Quoting;
 use base64::Engine as _;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,35 +65,100 @@ struct ScriptWorker;
 
 impl AnalyzerWorker for ScriptWorker {
     fn applies(&self, kind: FileKind) -> bool {
-        kind.is_script() || matches!(kind, FileKind::Html | FileKind::Text | FileKind::Xml)
+        // Every text: a kind (JSON, a rule set) never hides a file's commands.
+        kind.is_text()
     }
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
         let Some(text) = decoded_text(ctx) else {
             return Ok(());
         };
-        let doc = is_documentation(ctx);
-        let mut acc = Acc::default();
-        scan_lines(&text, ctx.indicators, None, &mut acc);
-        if matches!(ctx.kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script") {
-            web_miner(&text, ctx.kind, &mut acc);
-        }
-        autostart_entry(ctx, &text, &mut acc);
-        let mut decoded_findings = Vec::new();
-        decode_layer(&text, ctx, &mut acc, &mut decoded_findings);
-        for mut f in acc.findings.into_values().chain(decoded_findings) {
-            if doc
-                && f.class.is_behaviour()
-                && f.rule != "web_miner_library"
-                && f.rule != "web_miner_injection"
+        // Quoting is worked out only when a line has something to say (`ctx.quotes` is lazy).
+        let is_quoted = |line: usize| ctx.quoted_line(line).is_some();
+        let (mut live, mut quoted) = (Acc::default(), Acc::default());
+        let (mut decoded_live, mut decoded_quoted) = (Vec::new(), Vec::new());
+        {
+            let mut sink = Sink {
+                live: &mut live,
+                quoted: &mut quoted,
+                is_quoted: &is_quoted,
+            };
+            scan_lines(&text, ctx.indicators, None, &mut sink);
+            if matches!(ctx.kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script")
             {
-                f.description.push_str(" (in documentation)");
-                f.class = Class::Info;
-                f.when_miner = None;
+                web_miner(&text, ctx.kind, &mut sink);
             }
+            autostart_entry(ctx, &text, &mut sink);
+            decode_layer(
+                &text,
+                ctx,
+                &mut sink,
+                &mut decoded_live,
+                &mut decoded_quoted,
+            );
+        }
+        let live: Vec<Finding> = live.findings.into_values().chain(decoded_live).collect();
+        // Only asked when something was quoted: working out a document's quotes reads it all.
+        let what = if quoted.findings.is_empty() && decoded_quoted.is_empty() {
+            None
+        } else {
+            ctx.quotes().map(|q| q.what)
+        };
+        for mut f in quoted.findings.into_values().chain(decoded_quoted) {
+            // The same heuristic on a line outside the quotes already counts.
+            if live.iter().any(|l| l.rule == f.rule) {
+                continue;
+            }
+            let note = match what {
+                // A document's examples show commands; what it says it does (a web miner in
+                // its page, miner evidence) still counts.
+                Some(Quoting::Document) => {
+                    if !f.class.is_behaviour()
+                        || f.rule == "web_miner_library"
+                        || f.rule == "web_miner_injection"
+                    {
+                        out.push(f);
+                        continue;
+                    }
+                    " (in documentation)"
+                }
+                Some(Quoting::Rules) => " (quoted in a rule set)",
+                Some(Quoting::List) | None => " (in a list)",
+            };
+            f.description.push_str(note);
+            f.class = Class::Info;
+            f.when_miner = None;
             out.push(f);
         }
+        out.extend(live);
         Ok(())
+    }
+}
+
+/// Where a line's findings go: quoted lines (`quoting`) to `quoted`, the others to `live`.
+struct Sink<'a> {
+    live: &'a mut Acc,
+    quoted: &'a mut Acc,
+    is_quoted: &'a dyn Fn(usize) -> bool,
+}
+
+impl Sink<'_> {
+    /// The findings of 1-based line `line`.
+    fn at(&mut self, line: usize) -> &mut Acc {
+        if (self.is_quoted)(line) {
+            self.quoted
+        } else {
+            self.live
+        }
+    }
+
+    /// The findings of a fact drawn from several lines: live if any of them is.
+    fn at_any(&mut self, lines: &[usize]) -> &mut Acc {
+        if lines.iter().all(|&l| (self.is_quoted)(l)) {
+            self.quoted
+        } else {
+            self.live
+        }
     }
 }
 
@@ -483,7 +550,9 @@ static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
 static B64_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("static regex"));
 static CRON_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:@(?:reboot|hourly|daily|weekly|monthly|yearly|annually|midnight)|(?:[\d*/,\-]+\s+){4}[\d*/,\-A-Za-z]+)\s+\S")
+    // Five schedule fields (numbers of one or two digits, `*`, ranges, steps and lists; day
+    // names in the last): a list of years or version numbers is no schedule.
+    Regex::new(r"^\s*(?:@(?:reboot|hourly|daily|weekly|monthly|yearly|annually|midnight)|(?:(?:\*|\d{1,2})(?:[-/,](?:\*|\d{1,2}))*\s+){4}(?:(?:\*|\d{1,2})(?:[-/,](?:\*|\d{1,2}))*|[A-Za-z]{3}(?:[-,][A-Za-z]{3})*))\s+\S")
         .expect("static regex")
 });
 
@@ -547,7 +616,7 @@ fn is_comment(line: &str) -> bool {
 }
 
 /// Runs the line heuristics over `text`. `decoded` marks text decoded from a blob at a line.
-fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mut Acc) {
+fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &mut Sink) {
     let (set, regexes) = &*RULE_SET;
     let gate = LINE_GATE.matches(text);
     let any_rule = (0..RULES.len()).any(|i| gate.matched(i));
@@ -567,7 +636,7 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
             for i in set.matches(line).iter() {
                 let (re, unless) = &regexes[i];
                 if re.is_match(line) && !unless.as_ref().is_some_and(|u| u.is_match(line)) {
-                    acc.add(&RULES[i], evidence(n, line));
+                    sink.at(n + 1).add(&RULES[i], evidence(n, line));
                 }
             }
         }
@@ -577,6 +646,7 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
         }
         if let Some(d) = download_at {
             if n - d <= 5 && CHMOD_X.is_match(line) {
+                let acc = sink.at_any(&[d + 1, n + 1]);
                 acc.add_with(
                     "download_chmod_exec",
                     DownloadExec,
@@ -596,12 +666,12 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
             }
         }
         if kill && KILL_VERB.is_match(line) {
-            kill_rivals(&lines, n, ind, acc, &evidence);
+            kill_rivals(&lines, n, ind, sink.at(n + 1), &evidence);
         }
         if (uninstall && AGENT_UNINSTALL.is_match(line))
             || (stop && AGENT_STOP.is_match(line) && names_agent(line, ind))
         {
-            acc.add_with(
+            sink.at(n + 1).add_with(
                 "disable_security_agents",
                 Evasion,
                 false,
@@ -624,7 +694,7 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, acc: &mu
                     || l.contains("winhttprequest")
                     || l.contains("savetofile"))
             {
-                acc.add_with(
+                sink.at(n + 1).add_with(
                     "vbs_download_exec",
                     DownloadExec,
                     false,
@@ -709,37 +779,6 @@ fn kill_rivals(
     }
 }
 
-/// Names ending as documentation: commands shown there are examples, not actions.
-fn is_documentation(ctx: &FileContext) -> bool {
-    if ctx.kind == FileKind::Html {
-        return true;
-    }
-    let name = ctx.target.file_name().to_ascii_lowercase();
-    let path = ctx.target.system_path.to_ascii_lowercase();
-    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    matches!(
-        ext,
-        "md" | "markdown"
-            | "rst"
-            | "adoc"
-            | "asciidoc"
-            | "org"
-            | "tex"
-            | "txt"
-            | "pod"
-            | "1"
-            | "5"
-            | "8"
-            | "man"
-            | "ipynb"
-    ) || (!ctx.kind.is_script()
-        && ["readme", "install", "changelog", "news", "faq", "howto"]
-            .contains(&name.split('.').next().unwrap_or("")))
-        || path.contains("/share/doc/")
-        || path.contains("/share/man/")
-        || path.contains("/docs/")
-}
-
 static WEB_LIB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)<script[^>]*\bsrc\s*=\s*["']?[^"'\s>]*(?:coinhive|coin-hive|authedmine|crypto-?loot|coinimp|webminepool|jsecoin|minero\.cc|deepminer|coinhave|coin-have|cryptonight\.wasm|minr\.pw|ppoi\.org|monerominer|webmine\.(?:cz|pro))[^"'\s>]*|\.src\s*=\s*["'][^"']*(?:coinhive|coin-hive|authedmine|crypto-?loot|coinimp|webminepool|deepminer|coinhave)[^"']*\.js"#)
         .expect("static regex")
@@ -753,11 +792,11 @@ static WEB_RUN: LazyLock<Regex> =
 
 /// Browser miners: a miner library loaded or injected into a page; a miner object built with a
 /// site key and started.
-fn web_miner(text: &str, kind: FileKind, acc: &mut Acc) {
+fn web_miner(text: &str, kind: FileKind, sink: &mut Sink) {
     let line_of = |offset: usize| text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
     let snippet = |m: regex::Match| text[m.start()..m.end()].to_owned();
     for m in WEB_LIB.find_iter(text).take(8) {
-        acc.add_with(
+        sink.at(line_of(m.start())).add_with(
             "web_miner_library",
             Class::Injection,
             false,
@@ -768,7 +807,9 @@ fn web_miner(text: &str, kind: FileKind, acc: &mut Acc) {
     }
     if let Some(m) = WEB_START.find(text) {
         if WEB_RUN.is_match(text) {
-            let ev = Evidence::line(line_of(m.start()), &snippet(m));
+            let at = line_of(m.start());
+            let ev = Evidence::line(at, &snippet(m));
+            let acc = sink.at(at);
             acc.add_with(
                 "web_miner_start",
                 Class::Miner,
@@ -793,7 +834,7 @@ fn web_miner(text: &str, kind: FileKind, acc: &mut Acc) {
 
 /// The file itself runs at boot or on a schedule (a crontab, a systemd unit, a scheduled task,
 /// a boot or login script): persistence when it launches a miner.
-fn autostart_entry(ctx: &FileContext, text: &str, acc: &mut Acc) {
+fn autostart_entry(ctx: &FileContext, text: &str, sink: &mut Sink) {
     let path = ctx
         .target
         .system_path
@@ -813,17 +854,29 @@ fn autostart_entry(ctx: &FileContext, text: &str, acc: &mut Acc) {
         || path.contains("/windows/system32/tasks/");
     let task_xml = text.contains("<Task") && text.contains("<Exec>");
     let unit = text.contains("[Service]") && text.contains("ExecStart=");
+    // Where the file is, or what it is as a whole, is never quoted: line 0 is always live.
     let mut ev = None;
     if by_path || task_xml || unit {
-        ev = Some(Evidence::path(&ctx.target.system_path));
+        ev = Some((0, Evidence::path(&ctx.target.system_path)));
     }
+    // The first schedule line, preferably one outside the quotes.
     for (n, line) in text.lines().enumerate().take(100_000) {
         if line.len() <= MAX_LINE && !is_comment(line) && CRON_LINE.is_match(line) {
-            ev = Some(Evidence::line(n + 1, line));
-            break;
+            let quoted = (sink.is_quoted)(n + 1);
+            if ev.is_none() || (!quoted && ev.as_ref().is_some_and(|(l, _)| *l != 0)) {
+                ev = Some((n + 1, Evidence::line(n + 1, line)));
+            }
+            if !quoted {
+                break;
+            }
         }
     }
-    if let Some(ev) = ev {
+    if let Some((line, ev)) = ev {
+        let acc = if line == 0 {
+            &mut *sink.live
+        } else {
+            sink.at(line)
+        };
         acc.add_with(
             "autostart_entry",
             Persistence,
@@ -836,13 +889,21 @@ fn autostart_entry(ctx: &FileContext, text: &str, acc: &mut Acc) {
 }
 
 /// Decodes one layer of base64 and scans the decoded text.
-fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Finding>) {
+fn decode_layer(
+    text: &str,
+    ctx: &FileContext,
+    sink: &mut Sink,
+    live: &mut Vec<Finding>,
+    quoted: &mut Vec<Finding>,
+) {
     let ind = ctx.indicators;
-    let mut blobs = 0;
+    // Blobs decoded on quoted and on live lines, each up to `MAX_BLOBS`: quoted blobs cannot
+    // use up the budget of the live ones.
+    let mut budget = [0usize; 2];
     let mut long_blob_reported = false;
     let scripted = ctx.kind.is_script() && ctx.kind != FileKind::JavaScript;
     for (n, line) in text.lines().enumerate() {
-        if blobs >= MAX_BLOBS {
+        if budget.iter().all(|&b| b >= MAX_BLOBS) {
             break;
         }
         if line.len() < MIN_B64 {
@@ -853,6 +914,19 @@ fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Find
             .captures(line)
             .and_then(|c| c.get(1))
             .map(|m| m.as_str());
+        if ps.is_none() && !B64_RUN.is_match(line) {
+            continue;
+        }
+        let q = usize::from((sink.is_quoted)(n + 1));
+        if budget[q] >= MAX_BLOBS {
+            continue;
+        }
+        let blobs = &mut budget[q];
+        let (acc, out) = if q == 1 {
+            (&mut *sink.quoted, &mut *quoted)
+        } else {
+            (&mut *sink.live, &mut *live)
+        };
         if let Some(payload) = ps {
             acc.add_with(
                 "powershell_encoded",
@@ -865,12 +939,12 @@ fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Find
             if let Some(decoded) =
                 b64_decode(payload).and_then(|b| utf16le_text(&b).or_else(|| printable_utf8(&b)))
             {
-                blobs += 1;
+                *blobs += 1;
                 scan_decoded(&decoded, n + 1, ind, acc, out);
             }
         }
         for m in B64_RUN.find_iter(line) {
-            if blobs >= MAX_BLOBS {
+            if *blobs >= MAX_BLOBS {
                 break;
             }
             if ps.is_some_and(|p| m.as_str().starts_with(p)) {
@@ -905,7 +979,7 @@ fn decode_layer(text: &str, ctx: &FileContext, acc: &mut Acc, out: &mut Vec<Find
             let Some(decoded) = printable_utf8(&bytes).or_else(|| utf16le_text(&bytes)) else {
                 continue;
             };
-            blobs += 1;
+            *blobs += 1;
             scan_decoded(&decoded, n + 1, ind, acc, out);
         }
     }
@@ -938,10 +1012,20 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
     let d = DecodedAt { line: at };
     let before: BTreeSet<&'static str> = acc.findings.keys().copied().collect();
     let mut inner = Acc::default();
-    scan_lines(decoded, ind, Some(d), &mut inner);
+    let mut unused = Acc::default();
+    scan_lines(
+        decoded,
+        ind,
+        Some(d),
+        &mut Sink {
+            live: &mut inner,
+            quoted: &mut unused,
+            is_quoted: &|_| false,
+        },
+    );
     let mut found = Vec::new();
     let mut users = BTreeSet::new();
-    scan_command_lines(decoded, ind, Some(d), &mut found, &mut users);
+    scan_command_lines(decoded, ind, Some(d), &|_| false, &mut found, &mut users);
     for u in stratum_urls(decoded.as_bytes(), 16) {
         found.push(
             Finding::new(

@@ -341,6 +341,7 @@ impl AnalyzerWorker for YaraWorker<'_> {
         let err = |message: String| AnalyzerError {
             analyzer: NAME,
             message,
+            timed_out: false,
         };
         let path = ctx.target.system_path.as_str();
         let name = ctx.target.file_name();
@@ -372,11 +373,26 @@ impl AnalyzerWorker for YaraWorker<'_> {
         }
         let results = match self.scanner.scan(ctx.bytes) {
             Ok(r) => r,
-            Err(ScanError::Timeout) => return Err(err("scan timed out".to_owned())),
+            Err(ScanError::Timeout) => {
+                return Err(AnalyzerError {
+                    timed_out: true,
+                    ..err("scan timed out".to_owned())
+                })
+            }
             Err(e) => return Err(err(e.to_string())),
         };
         for rule in results.matching_rules() {
-            out.push(finding_for(&rule));
+            let mut f = finding_for(&rule);
+            // Every match inside a rule set's literals or a list's entries: quoted data.
+            let mut offsets = rule
+                .patterns()
+                .flat_map(|p| p.matches().map(|m| m.range().start).collect::<Vec<_>>())
+                .peekable();
+            if offsets.peek().is_some() && offsets.all(|o| ctx.fact_quoted_at(o)) {
+                f.class = Class::Info;
+                f.description.push_str(" (quoted as data)");
+            }
+            out.push(f);
         }
         Ok(())
     }

@@ -32,6 +32,7 @@ const HEADER: &[&str] = &[
     "rules",
     "reasons",
     "errors",
+    "incomplete",
     "pids",
     "exe",
     "cmdline",
@@ -115,6 +116,11 @@ impl<W: Write> Reporter for CsvReporter<W> {
                 .map(|e| e.to_string())
                 .collect::<Vec<_>>()
                 .join("; "),
+            r.incomplete()
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
         ];
         let mut cells = cells;
         let p = r.process.as_ref();

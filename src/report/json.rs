@@ -49,6 +49,9 @@ pub struct JsonFile<'a> {
     pub findings: &'a [crate::finding::Finding],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub errors: &'a [crate::error::FileError],
+    /// Why the file (or a member) was not fully judged; absent when it was.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<crate::error::Incomplete>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<&'static str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -84,6 +87,7 @@ impl<'a> JsonFile<'a> {
             reasons: &r.verdict.reasons,
             findings: &r.findings,
             errors: &r.errors,
+            incomplete: r.incomplete(),
             skipped: r.skipped.map(|s| s.as_str()),
             header_only: r.header_only,
             meta: crate::triage::JsonMeta::of(r),
@@ -95,8 +99,9 @@ impl<'a> JsonFile<'a> {
     }
 }
 
+/// Keeps the kind of an I/O error (a closed pipe must stay `BrokenPipe`).
 fn to_io(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+    io::Error::from(e)
 }
 
 impl<W: Write> Reporter for JsonReporter<W> {

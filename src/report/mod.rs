@@ -5,11 +5,12 @@
 pub mod csv;
 pub mod json;
 pub mod ndjson;
+pub mod recognise;
 pub mod sarif;
 pub mod text;
 
 use crate::context::{Digests, FileKind, FileMeta};
-use crate::error::{FileError, SkipReason};
+use crate::error::{FileError, Incomplete, SkipReason};
 use crate::finding::Finding;
 use crate::verdict::{Level, Verdict};
 use serde::Serialize;
@@ -89,9 +90,26 @@ impl FileReport {
         self.verdict.level != Level::Clean
     }
 
-    /// Whether the file was fully analyzed (not skipped, no read error).
-    pub fn scanned(&self) -> bool {
-        self.skipped.is_none() && !self.errors.iter().any(FileError::makes_incomplete)
+    /// Why this file (or one of its archive members) was not fully judged, sorted and without
+    /// repeats; empty when it was. Derived from the problems: one source of truth.
+    pub fn incomplete(&self) -> Vec<Incomplete> {
+        let mut out = Vec::new();
+        self.collect_incomplete(&mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn collect_incomplete(&self, out: &mut Vec<Incomplete>) {
+        out.extend(self.errors.iter().map(FileError::incomplete));
+        for m in &self.members {
+            m.collect_incomplete(out);
+        }
+    }
+
+    /// Whether any analyzer judged the file (it was read, whole or by its header).
+    pub fn was_read(&self) -> bool {
+        (self.skipped.is_none() || self.header_only) && !self.errors.iter().any(FileError::unread)
     }
 }
 
@@ -140,7 +158,11 @@ pub struct Summary {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub skipped: BTreeMap<String, u64>,
+    /// Files with a reported problem (their own or an archive member's).
     pub errors: u64,
+    /// Files not fully judged (see `FileReport::incomplete`).
+    pub incomplete: u64,
+    /// No file was left incomplete and the scan was not interrupted.
     pub complete: bool,
     pub interrupted: bool,
     pub verdicts: BTreeMap<String, u64>,

@@ -24,7 +24,7 @@ impl<W: Write> NdjsonReporter<W> {
     }
 
     fn line(&mut self, value: &serde_json::Value) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, value).map_err(io::Error::other)?;
+        serde_json::to_writer(&mut self.out, value).map_err(io::Error::from)?;
         self.out.write_all(b"\n")
     }
 }
@@ -51,7 +51,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             .or(r.findings.first());
         let (kind, outcome) = if r.flagged() {
             ("alert", "success")
-        } else if r.errors.is_empty() {
+        } else if r.incomplete().is_empty() {
             ("event", "success")
         } else {
             ("event", "failure")

@@ -22,7 +22,13 @@ pub struct SarifReporter<W: Write> {
     cwd: Option<PathBuf>,
     results: Vec<sarif::Result>,
     rules: BTreeMap<String, RuleSeen>,
+    /// One notification per file not fully judged (capped; the rest counted).
+    notifications: Vec<sarif::Notification>,
+    notifications_omitted: u64,
 }
+
+/// Notifications kept for files not fully judged; more are counted in one last notification.
+const MAX_NOTIFICATIONS: usize = 10_000;
 
 /// What the run says about one rule, from the findings that used it.
 struct RuleSeen {
@@ -39,7 +45,55 @@ impl<W: Write> SarifReporter<W> {
             cwd: std::env::current_dir().ok(),
             results: Vec::new(),
             rules: BTreeMap::new(),
+            notifications: Vec::new(),
+            notifications_omitted: 0,
         }
+    }
+
+    /// A tool execution notification for a file that was not fully judged.
+    fn notify_incomplete(&mut self, r: &FileReport) {
+        let reasons = r.incomplete();
+        if reasons.is_empty() {
+            return;
+        }
+        if self.notifications.len() >= MAX_NOTIFICATIONS {
+            self.notifications_omitted += 1;
+            return;
+        }
+        let reasons: Vec<String> = reasons.iter().map(|i| i.to_string()).collect();
+        let location = sarif::Location::builder()
+            .physical_location(
+                sarif::PhysicalLocation::builder()
+                    .artifact_location(
+                        sarif::ArtifactLocation::builder()
+                            .uri(self.uri(&r.path))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let mut props = BTreeMap::new();
+        props.insert("incomplete".to_owned(), json!(reasons));
+        self.notifications.push(
+            sarif::Notification::builder()
+                .level(json!("warning"))
+                .message(
+                    sarif::Message::builder()
+                        .text(format!(
+                            "{}: not fully scanned: {}",
+                            r.path,
+                            reasons.join(", ")
+                        ))
+                        .build(),
+                )
+                .locations(vec![location])
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(props)
+                        .build(),
+                )
+                .build(),
+        );
     }
 
     fn see_rule(&mut self, f: &Finding) -> String {
@@ -301,6 +355,7 @@ impl<W: Write> Reporter for SarifReporter<W> {
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
         let path = r.path.clone();
         self.collect(r, &path, None);
+        self.notify_incomplete(r);
         Ok(())
     }
 
@@ -326,9 +381,30 @@ impl<W: Write> Reporter for SarifReporter<W> {
             .semantic_version(env!("CARGO_PKG_VERSION"))
             .rules(rules)
             .build();
-        let invocation = sarif::Invocation::builder()
-            .execution_successful(!summary.interrupted)
+        // Unsuccessful when interrupted or when any file was not fully judged: a consumer must
+        // not take the missing results for clean files.
+        let mut notifications = std::mem::take(&mut self.notifications);
+        if self.notifications_omitted > 0 {
+            notifications.push(
+                sarif::Notification::builder()
+                    .level(json!("warning"))
+                    .message(
+                        sarif::Message::builder()
+                            .text(format!(
+                                "and {} more files not fully scanned",
+                                self.notifications_omitted
+                            ))
+                            .build(),
+                    )
+                    .build(),
+            );
+        }
+        let mut invocation = sarif::Invocation::builder()
+            .execution_successful(summary.complete)
             .build();
+        if !notifications.is_empty() {
+            invocation.tool_execution_notifications = Some(notifications);
+        }
         let run = sarif::Run::builder()
             .tool(sarif::Tool::builder().driver(driver).build())
             .results(results)
@@ -339,7 +415,7 @@ impl<W: Write> Reporter for SarifReporter<W> {
             .version(json!("2.1.0"))
             .runs(vec![run])
             .build();
-        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::from)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }

@@ -63,19 +63,30 @@ impl<W: Write> Reporter for TextReporter<W> {
             return writeln!(self.out, "skipped    {path} ({})", reason.as_str());
         }
         let v = &r.verdict;
+        let incomplete: Vec<String> = r.incomplete().iter().map(|i| i.to_string()).collect();
+        let not_fully = format!("not fully scanned: {}", incomplete.join(", "));
+        // A file not fully judged is never shown as plain `clean`.
         let label = match v.level {
             Level::Malicious => self.paint("1;31", "MALICIOUS "),
             Level::Suspicious => self.paint("1;33", "SUSPICIOUS"),
+            Level::Clean if !incomplete.is_empty() => self.paint("1;35", "incomplete"),
             Level::Clean => "clean     ".to_owned(),
         };
-        let mut facts = vec![format!("score {}", v.score)];
-        if let Some(f) = &v.family {
-            facts.push(format!("family {}", esc(f)));
+        if v.level == Level::Clean && !incomplete.is_empty() {
+            writeln!(self.out, "{label} {path}  [{not_fully}]")?;
+        } else {
+            let mut facts = vec![format!("score {}", v.score)];
+            if let Some(f) = &v.family {
+                facts.push(format!("family {}", esc(f)));
+            }
+            if let Some(c) = &v.category {
+                facts.push(c.clone());
+            }
+            writeln!(self.out, "{label} {path}  [{}]", facts.join(", "))?;
+            if !incomplete.is_empty() {
+                writeln!(self.out, "    {not_fully}")?;
+            }
         }
-        if let Some(c) = &v.category {
-            facts.push(c.clone());
-        }
-        writeln!(self.out, "{label} {path}  [{}]", facts.join(", "))?;
         if let Some(p) = &r.process {
             let pids: Vec<String> = p.pids.iter().map(u32::to_string).collect();
             let deleted = if p.deleted { " (deleted)" } else { "" };
@@ -151,8 +162,12 @@ impl<W: Write> Reporter for TextReporter<W> {
                 s.suppressed
             )?;
         }
-        if s.errors > 0 {
-            writeln!(self.out, "Errors: {} (see above).", s.errors)?;
+        if s.incomplete > 0 {
+            writeln!(
+                self.out,
+                "Not fully scanned: {} files (see above).",
+                s.incomplete
+            )?;
         }
         if let Some(t) = &s.triage {
             crate::triage::write_text(&mut self.out, t)?;
@@ -160,7 +175,10 @@ impl<W: Write> Reporter for TextReporter<W> {
         if s.interrupted {
             writeln!(self.out, "Interrupted: the scan is incomplete.")?;
         } else if !s.complete {
-            writeln!(self.out, "Incomplete: some files could not be read.")?;
+            writeln!(
+                self.out,
+                "Incomplete: the scan did not judge every file whole."
+            )?;
         }
         self.out.flush()
     }

@@ -270,16 +270,26 @@ fn a_changed_rule_set_invalidates_the_cache() {
 }
 
 #[test]
-fn a_corrupted_cache_is_rebuilt_not_trusted() {
+fn a_damaged_cache_is_rebuilt_not_trusted() {
     let t = Tree::new();
     t.file("tree/a.txt", "plain\n");
     t.file("tree/run.sh", MINER_LINE);
     let db = t.path().join("c.redb");
     let dbs = db.to_str().unwrap();
     scan_json(&["--cache", dbs, "tree"], t.path());
-    // Garbage over the whole file.
-    let len = std::fs::metadata(&db).unwrap().len() as usize;
-    std::fs::write(&db, vec![0xA5u8; len]).unwrap();
+    // Garbage over everything but redb's header and our marker: still recognisably ours.
+    let mut bytes = std::fs::read(&db).unwrap();
+    let marker = b"minerscan result cache, format 1";
+    let at = bytes
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .expect("marker");
+    for (i, b) in bytes.iter_mut().enumerate().skip(9) {
+        if !(at..at + marker.len()).contains(&i) {
+            *b = 0xA5;
+        }
+    }
+    std::fs::write(&db, bytes).unwrap();
     let out = run(
         &["scan", "--format", "json", "--cache", dbs, "tree"],
         t.path(),
@@ -297,10 +307,112 @@ fn a_corrupted_cache_is_rebuilt_not_trusted() {
         cache_hits(&scan_json(&["--cache", dbs, "tree"], t.path())),
         2
     );
-    // A file that is not ours at all is not taken for a cache either.
-    std::fs::write(&db, "just some text\n").unwrap();
-    let doc = scan_json(&["--cache", dbs, "tree"], t.path());
-    assert_eq!(cache_hits(&doc), 0);
+}
+
+#[test]
+fn cache_never_replaces_what_is_not_a_cache() {
+    let t = Tree::new();
+    t.file("tree/run.sh", MINER_LINE);
+    // Someone's text file, another program's database, garbage: refused, left as they were.
+    let text = t.file("notes.txt", "just some text\n");
+    let foreign = t.path().join("other.redb");
+    {
+        let db = redb::Database::create(&foreign).unwrap();
+        let w = db.begin_write().unwrap();
+        {
+            let def: redb::TableDefinition<&str, &str> = redb::TableDefinition::new("accounts");
+            let mut table = w.open_table(def).unwrap();
+            table.insert("alice", "42").unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let garbage = t.path().join("garbage.redb");
+    std::fs::write(&garbage, vec![0xA5u8; 4096]).unwrap();
+    for path in [&text, &foreign, &garbage] {
+        let before = std::fs::read(path).unwrap();
+        let out = run(
+            &["scan", "--cache", path.to_str().unwrap(), "tree"],
+            t.path(),
+        );
+        assert_eq!(out.code, 2, "{}: {}", path.display(), out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        assert!(out.stderr.contains("refusing"), "{}", out.stderr);
+        assert!(
+            std::fs::read(path).unwrap() == before,
+            "{} changed",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn cache_is_private_and_refused_when_others_can_write_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = Tree::new();
+    t.file("tree/run.sh", MINER_LINE);
+    let db = t.path().join("c.redb");
+    let dbs = db.to_str().unwrap();
+    scan_json(&["--cache", dbs, "tree"], t.path());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&db), 0o600);
+    // Group- or world-writable: a forged record would make a miner clean.
+    for loose in [0o666, 0o620] {
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(loose)).unwrap();
+        let out = run(&["scan", "--cache", dbs, "tree"], t.path());
+        assert_eq!(out.code, 2, "{loose:o}: {}", out.stderr);
+        assert!(out.stderr.contains("writable by others"), "{}", out.stderr);
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(
+        cache_hits(&scan_json(&["--cache", dbs, "tree"], t.path())),
+        1
+    );
+    // A symbolic link is not followed.
+    t.symlink("link.redb", dbs);
+    let out = run(&["scan", "--cache", "link.redb", "tree"], t.path());
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn cache_key_follows_the_content_of_lists_and_baselines() {
+    use sha2::Digest;
+    let t = Tree::new();
+    let run_sh = t.file("tree/run.sh", MINER_LINE);
+    t.file("tree/a.txt", "plain\n");
+    let db = t.path().join("c.redb");
+    let dbs = db.to_str().unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    // A list of one hash that matches nothing, then the same list with the hash of run.sh:
+    // same path, same length, same count of entries.
+    let other = hex(&sha2::Sha256::digest(b"something else"));
+    let mine = hex(&sha2::Sha256::digest(std::fs::read(&run_sh).unwrap()));
+    t.file("list.txt", &format!("{other};test miner\n"));
+    let first = scan_json(&["--cache", dbs, "--ioc", "list.txt", "tree"], t.path());
+    assert_eq!(
+        file(&first, "tree/run.sh").unwrap()["verdict"],
+        "suspicious"
+    );
+    t.file("list.txt", &format!("{mine};test miner\n"));
+    let second = scan_json(&["--cache", dbs, "--ioc", "list.txt", "tree"], t.path());
+    assert_eq!(
+        file(&second, "tree/run.sh").unwrap()["verdict"],
+        "malicious",
+        "{}",
+        second["summary"]
+    );
+    // A baseline edited in place: same path, different content.
+    let base = |path: &str| format!("[[suppress]]\npath = \"{path}\"\nreason = \"accepted\"\n");
+    t.file("b.toml", &base("elsewhere/*"));
+    let args = ["--cache", dbs, "--baseline", "b.toml", "tree"];
+    let kept = scan_json(&args, t.path());
+    assert_eq!(file(&kept, "tree/run.sh").unwrap()["verdict"], "suspicious");
+    t.file("b.toml", &base("tree/run.sh"));
+    let now = scan_json(&args, t.path());
+    assert_eq!(
+        now["summary"]["verdicts"]["suspicious"], 0,
+        "{}",
+        now["summary"]
+    );
 }
 
 #[test]

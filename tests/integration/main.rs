@@ -3,10 +3,14 @@
 
 mod archives;
 mod ci;
+mod completeness;
+mod evasion;
 mod false_positives;
 mod formats;
+mod hostile;
 mod image;
 mod ioc;
+mod output;
 mod processes;
 mod signatures;
 mod support;

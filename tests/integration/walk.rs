@@ -213,6 +213,27 @@ fn unreadable_file_is_reported_and_scan_goes_on() {
         "the detection in open.sh still sets the exit code"
     );
 
+    // The text report never shows the unread file as clean.
+    let mut text = if is_root {
+        let mut c = std::process::Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    text.args(["scan"]).arg(&scan_root).current_dir(t.path());
+    let out = run_cmd(&mut text, Duration::from_secs(60));
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("secret.sh"))
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert!(
+        line.starts_with("incomplete ") && line.ends_with("[not fully scanned: unreadable]"),
+        "{line}"
+    );
+
     // With --strict the same problem is exit 2.
     let mut strict = if is_root {
         let mut c = std::process::Command::new("/usr/bin/setpriv");
@@ -324,6 +345,58 @@ fn report_file_is_never_scanned() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     let doc = json(&out);
     assert_eq!(skipped(&doc, "own_file"), 3);
+}
+
+#[test]
+fn old_reports_with_every_option_stay_quiet() {
+    let t = Tree::new();
+    t.file("data/run.sh", MINER_LINE);
+    t.file("data/a.txt", "plain\n");
+    t.file("list.txt", "pool.evil.example;evil pool\n");
+    t.file(
+        "b.toml",
+        "[[suppress]]\npath = \"nothing/*\"\nreason = \"x\"\n",
+    );
+    std::fs::create_dir(t.path().join("logs")).unwrap();
+    for format in ["json", "ndjson", "text"] {
+        let out = run(
+            &[
+                "scan",
+                "--format",
+                format,
+                "--all",
+                "--exclude",
+                "**/none",
+                "--ioc",
+                "list.txt",
+                "--baseline",
+                "b.toml",
+                "--show-suppressed",
+                "--max-size",
+                "1MiB",
+                "--threads",
+                "2",
+                "-o",
+                &format!("logs/old.{format}"),
+                "data",
+            ],
+            t.path(),
+        );
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+    }
+    // A later scan of the log directory: every report recognised as a whole, none listed.
+    let out = run(&["scan", "--strict", "--format", "json", "logs"], t.path());
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let doc = json(&out);
+    assert_eq!(skipped(&doc, "own_file"), 3);
+    assert!(doc["files"].as_array().unwrap().is_empty());
+    // One line added to a report makes it a file like any other.
+    let mut text = std::fs::read_to_string(t.path().join("logs/old.ndjson")).unwrap();
+    text.push_str("./xmrig -o stratum+tcp://pool.supportxmr.com:3333 -u x\n");
+    std::fs::write(t.path().join("logs/old.ndjson"), text).unwrap();
+    let out = run(&["scan", "--format", "json", "logs"], t.path());
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert_eq!(skipped(&json(&out), "own_file"), 2);
 }
 
 #[test]

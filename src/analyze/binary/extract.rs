@@ -243,6 +243,8 @@ pub(crate) struct ParseFailure(pub String);
 /// Parses `bytes` as the given format. Never panics on purpose; goblin is additionally guarded
 /// by the engine's `catch_unwind`.
 pub(crate) fn extract(bytes: &[u8], format: Format) -> Result<BinaryInfo, ParseFailure> {
+    // Counts that do not fit the bytes never reach goblin (see `shape`).
+    super::shape::check(bytes, format)?;
     match format {
         Format::Elf => extract_elf(bytes),
         Format::Pe => extract_pe(bytes),

@@ -54,12 +54,19 @@ fn decodes_one_layer_of_base64() {
 }
 
 #[test]
-fn documentation_is_information() {
-    let (_, v) = both(
-        "docs/guide.md",
-        "curl x | sh\n(crontab -l; echo '* * * * * x') | crontab -\nchattr +i /etc/resolv.conf\n",
+fn documentation_is_judged_by_its_content_not_its_name() {
+    let commands =
+        "curl x | sh\n(crontab -l; echo '* * * * * x') | crontab -\nchattr +i /etc/resolv.conf\n";
+    // Shown as an example in prose: information.
+    let doc = format!(
+        "# Hardening guide\n\nAttackers often run the following commands after they get in:\n\n```sh\n{commands}```\n\nWatch your cron jobs and immutable files for this pattern.\n"
     );
-    assert_eq!(v.level, Level::Clean);
+    let (f, v) = both("guide.md", &doc);
+    assert_eq!(v.level, Level::Clean, "{f:?}");
+    assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::Info));
+    // The same commands alone, under a documentation name and directory: a script.
+    let (_, v) = both("docs/guide.md", commands);
+    assert_eq!(v.level, Level::Malicious);
 }
 
 #[test]

@@ -1,0 +1,119 @@
+//! Hostile inputs that once cost gigabytes: a Mach-O header claiming a load command every 8
+//! bytes, the same inside a .tar.gz, and a pool `user` value made of separators. The release
+//! binary runs under an address-space limit (`prlimit --as`), where an allocation failure would
+//! abort it, and must finish with its ordinary exit code.
+
+use crate::support::*;
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// The address space the scan may use: far below what the inputs once needed (2.6 GB for the
+/// 64 MiB Mach-O, 6.5 GB for the 4 MiB pool user).
+const LIMIT: &str = "--as=1073741824";
+
+/// A 64-bit Mach-O header claiming `ncmds = (size-32)/8` load commands in `sizeofcmds =
+/// size-32` bytes; the first command has `cmdsize` 0, so a parser that trusts it never
+/// advances. The rest is `filler`.
+fn macho_bomb(size: usize, filler: impl FnMut(usize) -> u8) -> Vec<u8> {
+    let mut b = Vec::with_capacity(size);
+    for word in [
+        0xfeed_facf_u32,
+        0x0100_0007,
+        3,
+        2,
+        ((size - 32) / 8) as u32,
+        (size - 32) as u32,
+        0,
+        0,
+    ] {
+        b.extend_from_slice(&word.to_le_bytes());
+    }
+    b.extend_from_slice(&[0u8; 8]);
+    b.extend((b.len()..size).map(filler));
+    b
+}
+
+fn limited_scan(dir: &Path, target: &str) -> Output {
+    if !Path::new("/usr/bin/prlimit").exists() {
+        panic!("prlimit (util-linux) is needed for the address-space tests");
+    }
+    run_cmd(
+        Command::new("/usr/bin/prlimit")
+            .arg(LIMIT)
+            .arg(BIN)
+            .args(["scan", "--format", "json", "--threads", "2", target])
+            .current_dir(dir),
+        Duration::from_secs(300),
+    )
+}
+
+#[test]
+fn a_macho_claiming_millions_of_load_commands_is_refused_before_parsing() {
+    let t = Tree::new();
+    std::fs::create_dir(t.path().join("data")).unwrap();
+    for mib in [16, 64] {
+        std::fs::write(
+            t.path().join(format!("data/bomb{mib}.macho")),
+            macho_bomb(mib << 20, |_| 0),
+        )
+        .unwrap();
+    }
+    // Inside an archive too, with incompressible filler so that no ratio limit stops it first.
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let inner = macho_bomb(16 << 20, |_| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as u8
+    });
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(inner.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "lib/bomb.macho", &inner[..])
+        .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&tar.into_inner().unwrap()).unwrap();
+    std::fs::write(t.path().join("data/bomb.tar.gz"), gz.finish().unwrap()).unwrap();
+
+    let out = limited_scan(t.path(), "data");
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["files_scanned"], 3, "{}", doc["summary"]);
+    // The header is reported as a structure that does not parse, never handed to goblin.
+    let all = run(
+        &["scan", "--format", "json", "--all", "data/bomb16.macho"],
+        t.path(),
+    );
+    assert!(
+        all.stdout.contains("load commands claimed"),
+        "{}",
+        all.stdout
+    );
+}
+
+#[test]
+fn a_pool_user_made_of_separators_costs_linear_time_and_memory() {
+    let t = Tree::new();
+    let user: String = ".+/:#@,".chars().cycle().take((4 << 20) - 200).collect();
+    t.file(
+        "data/config.json",
+        &format!("{{\"pools\":[{{\"url\":\"stratum+tcp://pool.example.org:3333\",\"user\":\"{user}\"}}]}}\n"),
+    );
+    let line: String = ".+/:#@,".chars().cycle().take(8000).collect();
+    t.file(
+        "data/start.sh",
+        &format!("./xmrig -o stratum+tcp://pool.example.org:3333 -u '{line}'\n"),
+    );
+    let out = limited_scan(t.path(), "data");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(json(&out)["summary"]["verdicts"]["suspicious"], 2);
+}
