@@ -9,12 +9,12 @@ use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::{registry, Analyzer};
 use minerscan::context::sniff;
 use minerscan::engine::{Engine, EngineOptions};
-use minerscan::finding::{Class, Finding};
 use minerscan::indicators::Indicators;
+use minerscan::judge::finding::{Class, Finding};
+use minerscan::judge::verdict::{judge, prepare};
 use minerscan::regions::printable_regions;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::Reporter;
-use minerscan::verdict::{judge, prepare};
 use std::time::Duration;
 
 fn system_binary() -> Vec<u8> {

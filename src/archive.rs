@@ -7,9 +7,9 @@
 
 use crate::context::{FileKind, SNIFF_LEN};
 use crate::error::{ArchiveProblem, FileError};
+use crate::judge::verdict::Level;
 use crate::report::FileReport;
 use crate::target::{Source, Target};
-use crate::verdict::Level;
 use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;

@@ -10,10 +10,10 @@
 //! miss; a different configuration key (rules, lists, options, version) empties it.
 
 use crate::context::{Digests, FileKind, FileMeta};
-use crate::finding::{Class, Evidence, Finding};
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::judge::verdict::Verdict;
 use crate::report::{FileReport, ScanInfo};
 use crate::triage::FileTriage;
-use crate::verdict::Verdict;
 use anyhow::{bail, Context, Result};
 use redb::{Database, TableDefinition};
 use serde::{Deserialize, Serialize};

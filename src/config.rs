@@ -150,7 +150,9 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     let mut load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
     load_problems.extend(iocs.problems.iter().cloned());
     let baseline = match &args.baseline {
-        Some(path) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
+        Some(path) => Some(std::sync::Arc::new(crate::judge::baseline::Baseline::load(
+            path,
+        )?)),
         None => None,
     };
     let baseline_digest = baseline.as_ref().map(|b| b.sha256.clone());

@@ -6,15 +6,15 @@
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
 use crate::archive::{self, ArchiveLimits, MemberData};
-use crate::baseline::Baseline;
 use crate::context::{DigestSet, FileContext, StreamingHasher};
 use crate::error::{FileError, SkipReason};
-use crate::finding::Finding;
 use crate::indicators::Indicators;
 use crate::input::{self, OpenOutcome};
+use crate::judge::baseline::Baseline;
+use crate::judge::finding::Finding;
+use crate::judge::verdict::{self, Level};
 use crate::report::{FileReport, Reporter, ScanInfo, Summary};
 use crate::target::Target;
-use crate::verdict::{self, Level};
 use crate::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
 use base64::Engine as _;
 use std::collections::{BTreeMap, HashSet};
@@ -636,7 +636,7 @@ impl<'e> Worker<'e> {
         verdict::prepare(&mut findings);
         if let Some(b) = &self.engine.options.baseline {
             let keep = self.engine.options.keep_suppressed;
-            crate::baseline::apply(b, report, || ctx.sha256(), &mut findings, keep);
+            crate::judge::baseline::apply(b, report, || ctx.sha256(), &mut findings, keep);
         }
         report.verdict = verdict::judge(&findings, ctx.kind);
         report.digests = ctx.report_digests(report.verdict.level != Level::Clean);

@@ -284,7 +284,7 @@ impl IocDb {
         if looks_like_hex(first) {
             return Err(format!(
                 "'{}' looks like a hash but has {} hex digits (MD5 has 32, SHA-1 40, SHA-256 64)",
-                crate::finding::cap(first),
+                crate::judge::finding::cap(first),
                 first.len()
             ));
         }
@@ -315,7 +315,7 @@ impl IocDb {
         }
         Err(format!(
             "not a hash (32, 40 or 64 hex digits), a domain or IP address, or REGEX;SCORE: '{}'",
-            crate::finding::cap(line)
+            crate::judge::finding::cap(line)
         ))
     }
 
@@ -331,7 +331,13 @@ impl IocDb {
                 .case_insensitive(true)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|e| format!("bad regex '{}': {}", crate::finding::cap(p), one_line(&e)))
+                .map_err(|e| {
+                    format!(
+                        "bad regex '{}': {}",
+                        crate::judge::finding::cap(p),
+                        one_line(&e)
+                    )
+                })
         };
         let regex = compile(pattern)?;
         let false_positive = fp.map(compile).transpose()?;
@@ -403,7 +409,7 @@ impl IocDb {
             }
             if found == 0 {
                 let message = match bad {
-                    Some(v) => format!("not a hash: '{}'", crate::finding::cap(&v)),
+                    Some(v) => format!("not a hash: '{}'", crate::judge::finding::cap(&v)),
                     None => "no hash in this row".to_owned(),
                 };
                 self.problems.push(format!("{origin}:{line}: {message}"));

@@ -5,18 +5,17 @@
 
 pub mod analyze;
 pub mod archive;
-pub mod baseline;
 pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod engine;
 pub mod error;
-pub mod finding;
 pub mod image;
 pub mod indicators;
 pub mod input;
 pub mod ioc;
+pub mod judge;
 pub mod persistence;
 pub mod platform;
 pub mod process;
@@ -28,10 +27,9 @@ pub mod signatures;
 pub mod syslog;
 pub mod target;
 pub mod triage;
-pub mod verdict;
 pub mod walk;
 pub mod wallet;
 
 pub use engine::{Engine, EngineOptions, ScanPlan};
+pub use judge::verdict::Level;
 pub use report::{FileReport, Summary};
-pub use verdict::Level;

@@ -223,7 +223,8 @@ fn baseline_create(report: &std::path::Path, output: Option<&std::path::Path>) -
     let text = std::fs::read_to_string(report).with_context(|| report.display().to_string())?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a JSON report", report.display()))?;
-    let baseline = minerscan::baseline::create_from_report(&doc, &report.display().to_string())?;
+    let baseline =
+        minerscan::judge::baseline::create_from_report(&doc, &report.display().to_string())?;
     match output.filter(|p| p.as_os_str() != "-") {
         Some(path) => minerscan::platform::open_output(path)
             .and_then(|mut f| f.write_all(baseline.as_bytes()))

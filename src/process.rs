@@ -7,7 +7,7 @@
 //! not root) or one that exits before it is read is reported like an unreadable file.
 
 use crate::error::FileError;
-use crate::finding::{Class, Evidence, Finding};
+use crate::judge::finding::{Class, Evidence, Finding};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Read};

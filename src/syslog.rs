@@ -27,7 +27,7 @@ impl Syslog {
         let rule = r
             .findings
             .iter()
-            .find(|f| f.class != crate::finding::Class::Info)
+            .find(|f| f.class != crate::judge::finding::Class::Info)
             .map_or("", |f| f.rule.as_str());
         let priority = if r.verdict.level == crate::Level::Malicious {
             libc::LOG_ERR

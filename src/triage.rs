@@ -9,7 +9,7 @@
 
 use crate::cache::Cache;
 use crate::context::FileMeta;
-use crate::finding::Class;
+use crate::judge::finding::Class;
 use crate::persistence;
 use crate::report::{FileReport, Reporter, ScanInfo, Summary};
 use crate::syslog::Syslog;

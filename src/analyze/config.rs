@@ -16,8 +16,8 @@ mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::judge::finding::{Class, Evidence, Finding};
 use crate::quoting::Quoting;
 use crate::wallet;
 use endpoint::{parse_endpoint, Endpoint};

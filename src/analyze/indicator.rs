@@ -5,8 +5,8 @@
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::{pool_fact, stratum_urls, IndicatorKind};
+use crate::judge::finding::{Class, Evidence, Finding};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct IndicatorAnalyzer;

@@ -5,9 +5,9 @@
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{hex, FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
 use crate::indicators::IndicatorKind;
 use crate::ioc::IocDb;
+use crate::judge::finding::{Class, Evidence, Finding};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -11,7 +11,7 @@ pub mod script;
 pub mod yara;
 
 use crate::context::{FileContext, FileKind};
-use crate::finding::Finding;
+use crate::judge::finding::Finding;
 
 /// A per-file problem inside one analyzer. The scan goes on; the file's report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

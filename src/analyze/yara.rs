@@ -5,7 +5,7 @@
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{hex, FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
+use crate::judge::finding::{Class, Evidence, Finding};
 use crate::signatures;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! and evidence are attacker-controlled. The summary is not a row: it goes to JSON or text.
 
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::finding::Class;
+use crate::judge::finding::Class;
 use crate::triage::JsonMeta;
 use std::io::{self, Write};
 

@@ -46,7 +46,7 @@ pub struct JsonFile<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<&'a str>,
     pub reasons: &'a [String],
-    pub findings: &'a [crate::finding::Finding],
+    pub findings: &'a [crate::judge::finding::Finding],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub errors: &'a [crate::error::FileError],
     /// Why the file (or a member) was not fully judged; absent when it was.
@@ -64,7 +64,7 @@ pub struct JsonFile<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<JsonFile<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub suppressed: &'a [crate::baseline::Suppressed],
+    pub suppressed: &'a [crate::judge::baseline::Suppressed],
     /// `--processes`: pids, executable path, command line, deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<&'a crate::process::ProcessInfo>,

@@ -11,8 +11,8 @@ pub mod text;
 
 use crate::context::{Digests, FileKind, FileMeta};
 use crate::error::{FileError, Incomplete, SkipReason};
-use crate::finding::Finding;
-use crate::verdict::{Level, Verdict};
+use crate::judge::finding::Finding;
+use crate::judge::verdict::{Level, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io;
@@ -53,7 +53,7 @@ pub struct FileReport {
     pub members: Vec<FileReport>,
     /// Findings a baseline suppressed (kept only with --show-suppressed or SARIF output).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suppressed: Vec<crate::baseline::Suppressed>,
+    pub suppressed: Vec<crate::judge::baseline::Suppressed>,
     /// How many findings a baseline suppressed here, members included.
     #[serde(skip)]
     pub suppressed_count: u64,

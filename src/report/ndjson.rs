@@ -4,7 +4,7 @@
 
 use super::json::JsonFile;
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::finding::Class;
+use crate::judge::finding::Class;
 use serde_json::json;
 use std::io::{self, Write};
 

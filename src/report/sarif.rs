@@ -8,9 +8,9 @@
 //! (only flagged files and suppressed findings make results).
 
 use super::{FileReport, Reporter, ScanInfo, Summary};
-use crate::baseline::rule_id;
-use crate::finding::{Class, Evidence, Finding};
-use crate::verdict::Level;
+use crate::judge::baseline::rule_id;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::judge::verdict::Level;
 use serde_json::json;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -307,7 +307,7 @@ with the reason, rather than deleting the rule.",
         )
         .full_description(
             sarif::MultiformatMessageString::builder()
-                .text(crate::finding::cap(&seen.description))
+                .text(crate::judge::finding::cap(&seen.description))
                 .build(),
         )
         .help(

@@ -2,7 +2,7 @@
 //! it, then a summary. Every string from a scanned file is escaped before it reaches a terminal.
 
 use super::{escape_for_terminal as esc, worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::verdict::Level;
+use crate::judge::verdict::Level;
 use std::io::{self, Write};
 
 pub struct TextReporter<W: Write> {

@@ -4,8 +4,8 @@
 use super::*;
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::indicators::Indicators;
+use crate::judge::verdict::{judge, prepare, Level, Verdict};
 use crate::target::Target;
-use crate::verdict::{judge, prepare, Level, Verdict};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/fixtures/bin/{name}", env!("CARGO_MANIFEST_DIR"));

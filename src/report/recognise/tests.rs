@@ -1,13 +1,13 @@
 use super::is_minerscan_report;
 use crate::context::{Digests, FileKind, FileMeta};
 use crate::error::{ArchiveProblem, FileError, SkipReason};
-use crate::finding::{Class, Evidence, Finding};
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::judge::verdict::{Level, Verdict};
 use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::text::TextReporter;
 use crate::report::{FileReport, Reporter, RuleSetInfo, ScanInfo, Summary, ToolInfo};
 use crate::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
-use crate::verdict::{Level, Verdict};
 use serde_json::json;
 
 /// A file report with every field the writers can write filled.
@@ -92,7 +92,7 @@ fn full_report(seq: u64) -> FileReport {
     }];
     member.header_only = true;
     r.members = vec![member];
-    r.suppressed = vec![crate::baseline::Suppressed {
+    r.suppressed = vec![crate::judge::baseline::Suppressed {
         finding: f,
         reason: "accepted".to_owned(),
     }];

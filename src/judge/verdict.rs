@@ -2,7 +2,7 @@
 //! findings, so it is table-tested and every report can say which findings decided it.
 
 use crate::context::FileKind;
-use crate::finding::{Class, Finding};
+use crate::judge::finding::{Class, Finding};
 use serde::Serialize;
 use std::collections::BTreeSet;
 

@@ -19,7 +19,7 @@
 //! reason = "accepted on 2025-01-10 by the security team"
 //! ```
 
-use crate::finding::Finding;
+use crate::judge::finding::Finding;
 use crate::report::FileReport;
 use anyhow::{bail, Context, Result};
 use globset::{GlobBuilder, GlobMatcher};
@@ -274,7 +274,7 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Class;
+    use crate::judge::finding::Class;
 
     fn findings() -> Vec<Finding> {
         vec![
