@@ -6,8 +6,8 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use minerscan::analyze::ioc::IocAnalyzer;
 use minerscan::analyze::Analyzer;
 use minerscan::engine::{Engine, EngineOptions};
-use minerscan::indicators::Indicators;
-use minerscan::ioc::{parse_digest, Digest, IocDb};
+use minerscan::knowledge::indicators::Indicators;
+use minerscan::knowledge::ioc_lists::{parse_digest, Digest, IocDb};
 use sha2::Digest as _;
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -5,7 +5,7 @@ use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
 use crate::analyze::{registry, Analyzer};
 use crate::cli::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
 use crate::engine::{Engine, EngineOptions, ScanPlan};
-use crate::indicators::Indicators;
+use crate::knowledge::indicators::Indicators;
 use crate::report::{RuleSetInfo, ScanInfo, ToolInfo};
 use crate::walk::{read_path_list, WalkOptions};
 use anyhow::{bail, Context, Result};
@@ -139,7 +139,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     let (rules, iocs, indicators) = std::thread::scope(|scope| {
         let rules =
             scope.spawn(|| compile_rules(&args.rule_set, Duration::from_secs(args.timeout)));
-        let iocs = crate::ioc::load_all(!args.rule_set.no_builtin, &args.ioc);
+        let iocs = crate::knowledge::ioc_lists::load_all(!args.rule_set.no_builtin, &args.ioc);
         let indicators = Indicators::new(iocs.network.clone());
         let rules = rules
             .join()

@@ -2,7 +2,7 @@
 //! sniffed kind, and the derived views (digests, printable strings) computed at most once, on
 //! first use, so that a file no analyzer asks about costs nothing more.
 
-use crate::indicators::{Hit, Indicators, NeedleHit, Scan};
+use crate::knowledge::indicators::{Hit, Indicators, NeedleHit, Scan};
 use crate::quoting::{Markup, Quotes, Quoting};
 use crate::target::Target;
 use md5::Md5;
@@ -535,7 +535,7 @@ impl<'a> FileContext<'a> {
             let regions = self
                 .indicators
                 .regions_suffice()
-                .then(|| crate::regions::printable_regions(self.bytes));
+                .then(|| crate::knowledge::regions::printable_regions(self.bytes));
             self.indicators
                 .scan(self.bytes, regions.as_deref(), MAX_INDICATOR_HITS)
         })

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use minerscan::analyze::binary::BinaryAnalyzer;
 use minerscan::analyze::{Analyzer, AnalyzerWorker};
 use minerscan::context::FileContext;
-use minerscan::indicators::Indicators;
+use minerscan::knowledge::indicators::Indicators;
 use minerscan::target::Target;
 
 fuzz_target!(|data: &[u8]| {

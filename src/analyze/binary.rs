@@ -19,8 +19,8 @@ mod tests;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::indicators::{IndicatorKind, NeedleHit};
 use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{IndicatorKind, NeedleHit};
 use extract::{extract, BinaryInfo, ElfType, Format};
 use markers::{FoundString, MarkerHit, Markers, Needle};
 use std::collections::BTreeMap;

@@ -16,10 +16,10 @@ mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::indicators::{pool_fact, Indicators, ALGORITHMS};
 use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::knowledge::wallet;
 use crate::quoting::Quoting;
-use crate::wallet;
 use endpoint::{parse_endpoint, Endpoint};
 use regex::Regex;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{FileContext, FileKind};
-use crate::indicators::{pool_fact, stratum_urls, IndicatorKind};
 use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct IndicatorAnalyzer;
@@ -280,7 +280,7 @@ fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::Indicators;
+    use crate::knowledge::indicators::Indicators;
     use crate::target::Target;
 
     fn run(name: &str, text: &str) -> Vec<Finding> {

@@ -5,9 +5,9 @@
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{hex, FileContext, FileKind};
-use crate::indicators::IndicatorKind;
-use crate::ioc::IocDb;
 use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::IndicatorKind;
+use crate::knowledge::ioc_lists::IocDb;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -148,7 +148,7 @@ fn network_matches(ctx: &FileContext, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::Indicators;
+    use crate::knowledge::indicators::Indicators;
     use crate::target::Target;
 
     fn run(db: IocDb, path: &str, bytes: &[u8]) -> Vec<Finding> {

@@ -6,7 +6,7 @@
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::context::{hex, FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
-use crate::signatures;
+use crate::knowledge::signatures;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

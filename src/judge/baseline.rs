@@ -103,8 +103,8 @@ impl Baseline {
                 bail!("{}: give sha256, path, or rule with path", at());
             }
             let sha256 = match &e.sha256 {
-                Some(h) => match crate::ioc::parse_digest(h) {
-                    Some(crate::ioc::Digest::Sha256(d)) => Some(d),
+                Some(h) => match crate::knowledge::ioc_lists::parse_digest(h) {
+                    Some(crate::knowledge::ioc_lists::Digest::Sha256(d)) => Some(d),
                     _ => bail!("{}: sha256 must be 64 hex digits", at()),
                 },
                 None => None,
@@ -298,10 +298,10 @@ mod tests {
         let mut f = findings();
         assert!(b.split("src/pools.md", || None, &mut f).is_empty());
         let mut f = findings();
-        let abc = crate::ioc::parse_digest(
+        let abc = crate::knowledge::ioc_lists::parse_digest(
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
         );
-        let Some(crate::ioc::Digest::Sha256(d)) = abc else {
+        let Some(crate::knowledge::ioc_lists::Digest::Sha256(d)) = abc else {
             panic!()
         };
         assert_eq!(b.split("x", || Some(d), &mut f).len(), 2);

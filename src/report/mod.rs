@@ -145,7 +145,7 @@ impl ToolInfo {
         ToolInfo {
             name: "minerscan",
             version: env!("CARGO_PKG_VERSION"),
-            signature_pack: crate::signatures::PACK_VERSION,
+            signature_pack: crate::knowledge::signatures::PACK_VERSION,
         }
     }
 }

@@ -5,7 +5,7 @@
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::Analyzer;
 use minerscan::context::FileContext;
-use minerscan::indicators::Indicators;
+use minerscan::knowledge::indicators::Indicators;
 use minerscan::target::Target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

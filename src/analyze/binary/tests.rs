@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::analyze::indicator::IndicatorAnalyzer;
-use crate::indicators::Indicators;
 use crate::judge::verdict::{judge, prepare, Level, Verdict};
+use crate::knowledge::indicators::Indicators;
 use crate::target::Target;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -529,7 +529,7 @@ fn reference_markers(bytes: &[u8]) -> Vec<markers::MarkerHit> {
                         && bytes[end..]
                             .iter()
                             .find(|&&b| b != b' ' && b != b'\t')
-                            .is_none_or(|&b| !crate::regions::is_printable(b));
+                            .is_none_or(|&b| !crate::knowledge::regions::is_printable(b));
                     if !whole {
                         continue;
                     }
@@ -552,7 +552,7 @@ fn marker_search_in_printable_regions_finds_every_occurrence() {
     let mut with_hits = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let regions = crate::regions::printable_regions(&bytes);
+        let regions = crate::knowledge::regions::printable_regions(&bytes);
         let shared = Indicators::builtin().scan(&bytes, Some(&regions), 4096);
         let found = Strings::find(&bytes, &shared.needles, true).hits;
         // The reference: every needle's exact text at every offset, kept as the rules keep them.

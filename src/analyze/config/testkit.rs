@@ -5,9 +5,9 @@
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::analyze::Analyzer;
 use crate::context::FileContext;
-use crate::indicators::Indicators;
 use crate::judge::finding::{Class, Finding};
 use crate::judge::verdict::{judge, prepare, Verdict};
+use crate::knowledge::indicators::Indicators;
 use crate::target::Target;
 use std::path::Path;
 

@@ -7,7 +7,7 @@
 //! `file:line: message` problem that is reported and skipped, never fatal.
 
 use crate::context::DigestSet;
-use crate::indicators::{IndicatorKind, Pattern};
+use crate::knowledge::indicators::{IndicatorKind, Pattern};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -590,7 +590,7 @@ fn find_csv_header(text: &str) -> Option<CsvHeader> {
 pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> IocDb {
     let mut db = IocDb::default();
     if builtin {
-        for (origin, text) in crate::signatures::BUILTIN_IOC {
+        for (origin, text) in crate::knowledge::signatures::BUILTIN_IOC {
             db.load(origin, text, true);
         }
     }
