@@ -7,14 +7,14 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use minerscan::analyze::binary::wide_marker_hits;
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::{registry, Analyzer};
-use minerscan::context::sniff;
-use minerscan::engine::{Engine, EngineOptions};
 use minerscan::judge::finding::{Class, Finding};
 use minerscan::judge::verdict::{judge, prepare};
 use minerscan::knowledge::indicators::Indicators;
 use minerscan::knowledge::regions::printable_regions;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::Reporter;
+use minerscan::scan::context::sniff;
+use minerscan::scan::engine::{Engine, EngineOptions};
 use std::time::Duration;
 
 fn system_binary() -> Vec<u8> {
@@ -130,7 +130,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut f = findings.clone();
             prepare(&mut f);
-            judge(&f, minerscan::context::FileKind::Shell).score
+            judge(&f, minerscan::scan::context::FileKind::Shell).score
         })
     });
     g.finish();

@@ -9,10 +9,10 @@
 //! lacks our marker is rebuilt; every record carries a checksum and a record that fails it is a
 //! miss; a different configuration key (rules, lists, options, version) empties it.
 
-use crate::context::{Digests, FileKind, FileMeta};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::Verdict;
 use crate::report::{FileReport, ScanInfo};
+use crate::scan::context::{Digests, FileKind, FileMeta};
 use crate::triage::FileTriage;
 use anyhow::{bail, Context, Result};
 use redb::{Database, TableDefinition};

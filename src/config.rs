@@ -4,10 +4,10 @@
 use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
 use crate::analyze::{registry, Analyzer};
 use crate::cli::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
-use crate::engine::{Engine, EngineOptions, ScanPlan};
 use crate::knowledge::indicators::Indicators;
 use crate::report::{RuleSetInfo, ScanInfo, ToolInfo};
-use crate::walk::{read_path_list, WalkOptions};
+use crate::scan::engine::{Engine, EngineOptions, ScanPlan};
+use crate::scan::walk::{read_path_list, WalkOptions};
 use anyhow::{bail, Context, Result};
 use globset::{Glob, GlobSetBuilder};
 use serde_json::json;
@@ -50,7 +50,7 @@ pub fn compile_rules(args: &RuleSetArgs, timeout: Duration) -> Result<YaraRules>
 pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     if args.triage.nice {
         // Before anything heavy, and before any thread exists: threads inherit it.
-        if let Err(e) = crate::platform::lower_priority() {
+        if let Err(e) = crate::scan::platform::lower_priority() {
             eprintln!("minerscan: warning: --nice: {e}");
         }
     }
@@ -59,7 +59,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     }
     let image = match &args.triage.root {
         Some(dir) => Some(std::sync::Arc::new(
-            crate::image::ImageRoot::open(dir)
+            crate::scan::image::ImageRoot::open(dir)
                 .with_context(|| format!("--root {}", dir.display()))?,
         )),
         None => None,
@@ -182,7 +182,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
             threads,
             digests_needed,
             root: image.clone(),
-            archive: crate::archive::ArchiveLimits {
+            archive: crate::scan::containers::archive::ArchiveLimits {
                 depth: args.archive_depth,
                 ..Default::default()
             },
@@ -305,7 +305,7 @@ fn open_outputs(
 
     let output = match &args.output {
         Some(out) => {
-            let file = crate::platform::open_output(out)
+            let file = crate::scan::platform::open_output(out)
                 .with_context(|| format!("-o {}", out.display()))?;
             use std::os::unix::fs::MetadataExt;
             let md = file
@@ -316,7 +316,7 @@ fn open_outputs(
         }
         None => None,
     };
-    if let Some((dev, ino)) = crate::platform::stdout_file_identity() {
+    if let Some((dev, ino)) = crate::scan::platform::stdout_file_identity() {
         engine.add_own_file(dev, ino);
     }
 

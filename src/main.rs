@@ -6,12 +6,12 @@ use anyhow::Result;
 use clap::Parser;
 use minerscan::cli::{BaselineCommand, Cli, Command, Format, RulesCommand};
 use minerscan::config::{self, ScanConfig};
-use minerscan::engine::Progress;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::ndjson::NdjsonReporter;
 use minerscan::report::sarif::SarifReporter;
 use minerscan::report::text::{human_bytes, TextReporter};
 use minerscan::report::{escape_for_terminal, FileReport, Reporter};
+use minerscan::scan::engine::Progress;
 use minerscan::Level;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -226,7 +226,7 @@ fn baseline_create(report: &std::path::Path, output: Option<&std::path::Path>) -
     let baseline =
         minerscan::judge::baseline::create_from_report(&doc, &report.display().to_string())?;
     match output.filter(|p| p.as_os_str() != "-") {
-        Some(path) => minerscan::platform::open_output(path)
+        Some(path) => minerscan::scan::platform::open_output(path)
             .and_then(|mut f| f.write_all(baseline.as_bytes()))
             .with_context(|| format!("-o {}", path.display()))?,
         None => {

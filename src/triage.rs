@@ -8,10 +8,10 @@
 //! summary. It also feeds the cache and syslog, which see every result in walk order.
 
 use crate::cache::Cache;
-use crate::context::FileMeta;
 use crate::judge::finding::Class;
 use crate::persistence;
 use crate::report::{FileReport, Reporter, ScanInfo, Summary};
+use crate::scan::context::FileMeta;
 use crate::syslog::Syslog;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -48,7 +48,7 @@ pub struct FileTriage {
 
 /// Fills the per-file facts that need the path or the bytes (called by the worker).
 pub fn annotate(
-    root: Option<&crate::image::ImageRoot>,
+    root: Option<&crate::scan::image::ImageRoot>,
     system_path: &str,
     bytes: &[u8],
     meta: Option<&FileMeta>,
@@ -73,7 +73,7 @@ fn host_user_name(uid: u32) -> String {
     if let Some(n) = names.lock().unwrap().get(&uid) {
         return n.clone();
     }
-    let n = crate::platform::user_name(uid);
+    let n = crate::scan::platform::user_name(uid);
     names.lock().unwrap().insert(uid, n.clone());
     n
 }
@@ -289,7 +289,7 @@ impl Reporter for TriageReporter {
                 let key = if r.path.starts_with('/') || r.path.starts_with("C:\\") {
                     persistence::path_key(&r.path)
                 } else {
-                    crate::target::absolute(std::path::Path::new(&r.path))
+                    crate::scan::target::absolute(std::path::Path::new(&r.path))
                         .to_string_lossy()
                         .into_owned()
                 };

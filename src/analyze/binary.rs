@@ -18,9 +18,9 @@ mod shape;
 mod tests;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::{IndicatorKind, NeedleHit};
+use crate::scan::context::{FileContext, FileKind};
 use extract::{extract, BinaryInfo, ElfType, Format};
 use markers::{FoundString, MarkerHit, Markers, Needle};
 use std::collections::BTreeMap;

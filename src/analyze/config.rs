@@ -15,11 +15,11 @@ mod endpoint;
 mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::{pool_fact, Indicators, ALGORITHMS};
 use crate::knowledge::wallet;
-use crate::quoting::Quoting;
+use crate::scan::context::{FileContext, FileKind};
+use crate::scan::quoting::Quoting;
 use endpoint::{parse_endpoint, Endpoint};
 use regex::Regex;
 use serde_json::Value;

@@ -4,9 +4,9 @@
 //! `info`; the same fact anywhere else in the file counts.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind};
+use crate::scan::context::{FileContext, FileKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct IndicatorAnalyzer;
@@ -281,7 +281,7 @@ fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
 mod tests {
     use super::*;
     use crate::knowledge::indicators::Indicators;
-    use crate::target::Target;
+    use crate::scan::target::Target;
 
     fn run(name: &str, text: &str) -> Vec<Finding> {
         let target = Target::for_bytes(name);

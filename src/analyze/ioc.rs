@@ -4,10 +4,10 @@
 //! per file (`FileContext` caches them); a hash match is malicious whatever else is said.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{hex, FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::IndicatorKind;
 use crate::knowledge::ioc_lists::IocDb;
+use crate::scan::context::{hex, FileContext, FileKind};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -149,7 +149,7 @@ fn network_matches(ctx: &FileContext, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::knowledge::indicators::Indicators;
-    use crate::target::Target;
+    use crate::scan::target::Target;
 
     fn run(db: IocDb, path: &str, bytes: &[u8]) -> Vec<Finding> {
         let indicators = Indicators::new(db.network.clone());

@@ -10,8 +10,8 @@ pub mod ioc;
 pub mod script;
 pub mod yara;
 
-use crate::context::{FileContext, FileKind};
 use crate::judge::finding::Finding;
+use crate::scan::context::{FileContext, FileKind};
 
 /// A per-file problem inside one analyzer. The scan goes on; the file's report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

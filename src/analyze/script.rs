@@ -30,11 +30,11 @@
 
 use super::config::{decoded_text, scan_command_lines, DecodedAt};
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::utf16le_text;
-use crate::context::{FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
-use crate::quoting::Quoting;
+use crate::scan::context::utf16le_text;
+use crate::scan::context::{FileContext, FileKind};
+use crate::scan::quoting::Quoting;
 use base64::Engine as _;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,9 +4,9 @@
 //! metadata, or, for rules without our metadata, from its tags and name.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{hex, FileContext, FileKind};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::signatures;
+use crate::scan::context::{hex, FileContext, FileKind};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -355,7 +355,7 @@ impl AnalyzerWorker for YaraWorker<'_> {
             (Some(meta), true) => self
                 .owners
                 .entry(meta.uid)
-                .or_insert_with(|| crate::platform::user_name(meta.uid))
+                .or_insert_with(|| crate::scan::platform::user_name(meta.uid))
                 .clone(),
             _ => String::new(),
         };

@@ -1,8 +1,8 @@
 //! Judgement: a file's findings in, one verdict out. Pure and independent of the order of the
 //! findings, so it is table-tested and every report can say which findings decided it.
 
-use crate::context::FileKind;
 use crate::judge::finding::{Class, Finding};
+use crate::scan::context::FileKind;
 use serde::Serialize;
 use std::collections::BTreeSet;
 

@@ -67,7 +67,7 @@ pub struct JsonFile<'a> {
     pub suppressed: &'a [crate::judge::baseline::Suppressed],
     /// `--processes`: pids, executable path, command line, deleted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub process: Option<&'a crate::process::ProcessInfo>,
+    pub process: Option<&'a crate::scan::processes::ProcessInfo>,
 }
 
 impl<'a> JsonFile<'a> {

@@ -9,10 +9,10 @@ pub mod recognise;
 pub mod sarif;
 pub mod text;
 
-use crate::context::{Digests, FileKind, FileMeta};
 use crate::error::{FileError, Incomplete, SkipReason};
 use crate::judge::finding::Finding;
 use crate::judge::verdict::{Level, Verdict};
+use crate::scan::context::{Digests, FileKind, FileMeta};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io;
@@ -59,7 +59,7 @@ pub struct FileReport {
     pub suppressed_count: u64,
     /// `--processes`: the processes running this executable.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub process: Option<crate::process::ProcessInfo>,
+    pub process: Option<crate::scan::processes::ProcessInfo>,
 }
 
 impl FileReport {

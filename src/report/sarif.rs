@@ -235,7 +235,7 @@ impl<W: Write> SarifReporter<W> {
 
     /// Relative to the current directory when inside it, else an absolute file URI.
     fn uri(&self, path: &str) -> String {
-        let abs = crate::target::absolute(Path::new(path));
+        let abs = crate::scan::target::absolute(Path::new(path));
         if let Some(cwd) = &self.cwd {
             if let Ok(rel) = abs.strip_prefix(cwd) {
                 let rel = rel.to_string_lossy();

@@ -5,7 +5,7 @@ use super::*;
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::judge::verdict::{judge, prepare, Level, Verdict};
 use crate::knowledge::indicators::Indicators;
-use crate::target::Target;
+use crate::scan::target::Target;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/fixtures/bin/{name}", env!("CARGO_MANIFEST_DIR"));

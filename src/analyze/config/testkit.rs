@@ -4,11 +4,11 @@
 
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::analyze::Analyzer;
-use crate::context::FileContext;
 use crate::judge::finding::{Class, Finding};
 use crate::judge::verdict::{judge, prepare, Verdict};
 use crate::knowledge::indicators::Indicators;
-use crate::target::Target;
+use crate::scan::context::FileContext;
+use crate::scan::target::Target;
 use std::path::Path;
 
 /// Findings (prepared and merged) and the verdict for `bytes` named `name`.

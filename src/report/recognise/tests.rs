@@ -1,5 +1,4 @@
 use super::is_minerscan_report;
-use crate::context::{Digests, FileKind, FileMeta};
 use crate::error::{ArchiveProblem, FileError, SkipReason};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{Level, Verdict};
@@ -7,6 +6,7 @@ use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::text::TextReporter;
 use crate::report::{FileReport, Reporter, RuleSetInfo, ScanInfo, Summary, ToolInfo};
+use crate::scan::context::{Digests, FileKind, FileMeta};
 use crate::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
 use serde_json::json;
 
@@ -96,7 +96,7 @@ fn full_report(seq: u64) -> FileReport {
         finding: f,
         reason: "accepted".to_owned(),
     }];
-    r.process = Some(crate::process::ProcessInfo {
+    r.process = Some(crate::scan::processes::ProcessInfo {
         pids: vec![10, 11],
         exe: "/tmp/x".to_owned(),
         cmdline: "x -o pool".to_owned(),

@@ -3,8 +3,8 @@
 //! first use, so that a file no analyzer asks about costs nothing more.
 
 use crate::knowledge::indicators::{Hit, Indicators, NeedleHit, Scan};
-use crate::quoting::{Markup, Quotes, Quoting};
-use crate::target::Target;
+use crate::scan::quoting::{Markup, Quotes, Quoting};
+use crate::scan::target::Target;
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
@@ -458,7 +458,7 @@ impl<'a> FileContext<'a> {
         // whether to look.
         if kind == FileKind::Text
             && !truncated
-            && crate::quoting::may_be_rules(&String::from_utf8_lossy(
+            && crate::scan::quoting::may_be_rules(&String::from_utf8_lossy(
                 &bytes[..bytes.len().min(SNIFF_LEN)],
             ))
             && ctx.data_quotes().is_some_and(|q| q.what == Quoting::Rules)
@@ -473,7 +473,7 @@ impl<'a> FileContext<'a> {
     pub fn quotes(&self) -> Option<&Quotes> {
         self.data_quotes().or_else(|| {
             self.doc_quotes
-                .get_or_init(|| crate::quoting::document(self.text()?, self.markup()?))
+                .get_or_init(|| crate::scan::quoting::document(self.text()?, self.markup()?))
                 .as_ref()
         })
     }
@@ -482,7 +482,7 @@ impl<'a> FileContext<'a> {
     /// work out than a document's examples.
     fn data_quotes(&self) -> Option<&Quotes> {
         self.data_quotes
-            .get_or_init(|| crate::quoting::data(self.text()?, self.markup()?))
+            .get_or_init(|| crate::scan::quoting::data(self.text()?, self.markup()?))
             .as_ref()
     }
 

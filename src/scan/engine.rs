@@ -5,17 +5,17 @@
 //! and the per-worker read buffer, whatever the size of the tree.
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
-use crate::archive::{self, ArchiveLimits, MemberData};
-use crate::context::{DigestSet, FileContext, StreamingHasher};
 use crate::error::{FileError, SkipReason};
-use crate::input::{self, OpenOutcome};
 use crate::judge::baseline::Baseline;
 use crate::judge::finding::Finding;
 use crate::judge::verdict::{self, Level};
 use crate::knowledge::indicators::Indicators;
 use crate::report::{FileReport, Reporter, ScanInfo, Summary};
-use crate::target::Target;
-use crate::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
+use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
+use crate::scan::context::{DigestSet, FileContext, StreamingHasher};
+use crate::scan::input::{self, OpenOutcome};
+use crate::scan::target::Target;
+use crate::scan::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
 use base64::Engine as _;
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -43,7 +43,7 @@ pub struct EngineOptions {
     /// Digests that some analyzer needs for every file (hash IOC lists).
     pub digests_needed: DigestSet,
     /// `--root DIR`: paths are reported, judged and opened as inside that machine.
-    pub root: Option<std::sync::Arc<crate::image::ImageRoot>>,
+    pub root: Option<std::sync::Arc<crate::scan::image::ImageRoot>>,
     /// How deep archives are opened, and the limits against bombs.
     pub archive: ArchiveLimits,
     /// Known, accepted findings to suppress.
@@ -445,7 +445,7 @@ impl<'e> Worker<'e> {
     fn scan_process(
         &mut self,
         seq: u64,
-        process: crate::process::ProcessInfo,
+        process: crate::scan::processes::ProcessInfo,
         counters: &SkipCounters,
     ) -> FileReport {
         let mut first_error = None;
@@ -478,7 +478,7 @@ impl<'e> Worker<'e> {
         let Some((link, opened)) = opened else {
             let (link, error) = first_error.unwrap_or_else(|| {
                 (
-                    crate::process::exe_link(process.pids[0]),
+                    crate::scan::processes::exe_link(process.pids[0]),
                     FileError::Vanished,
                 )
             });
@@ -534,7 +534,7 @@ impl<'e> Worker<'e> {
             }
         }
         let cap = if opened.size > opts.max_size {
-            crate::context::SNIFF_LEN
+            crate::scan::context::SNIFF_LEN
         } else {
             opts.max_size as usize
         };
