@@ -13,8 +13,8 @@ use minerscan::knowledge::indicators::Indicators;
 use minerscan::knowledge::regions::printable_regions;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::Reporter;
-use minerscan::scan::context::sniff;
 use minerscan::scan::engine::{Engine, EngineOptions};
+use minerscan::scan::kind::sniff;
 use std::time::Duration;
 
 fn system_binary() -> Vec<u8> {
@@ -130,7 +130,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut f = findings.clone();
             prepare(&mut f);
-            judge(&f, minerscan::scan::context::FileKind::Shell).score
+            judge(&f, minerscan::scan::kind::FileKind::Shell).score
         })
     });
     g.finish();

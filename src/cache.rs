@@ -12,7 +12,9 @@
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::Verdict;
 use crate::report::{FileReport, ScanInfo};
-use crate::scan::context::{Digests, FileKind, FileMeta};
+use crate::scan::context::FileMeta;
+use crate::scan::digests::Digests;
+use crate::scan::kind::FileKind;
 use crate::triage::FileTriage;
 use anyhow::{bail, Context, Result};
 use redb::{Database, TableDefinition};

@@ -6,7 +6,8 @@
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind};
-use crate::scan::context::{FileContext, FileKind};
+use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct IndicatorAnalyzer;

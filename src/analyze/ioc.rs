@@ -7,7 +7,9 @@ use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::indicators::IndicatorKind;
 use crate::knowledge::ioc_lists::IocDb;
-use crate::scan::context::{hex, FileContext, FileKind};
+use crate::scan::context::FileContext;
+use crate::scan::digests::hex;
+use crate::scan::kind::FileKind;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

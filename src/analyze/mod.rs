@@ -11,7 +11,8 @@ pub mod script;
 pub mod yara;
 
 use crate::judge::finding::Finding;
-use crate::scan::context::{FileContext, FileKind};
+use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
 
 /// A per-file problem inside one analyzer. The scan goes on; the file's report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

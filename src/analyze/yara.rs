@@ -6,7 +6,9 @@
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::signatures;
-use crate::scan::context::{hex, FileContext, FileKind};
+use crate::scan::context::FileContext;
+use crate::scan::digests::hex;
+use crate::scan::kind::FileKind;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -124,7 +124,7 @@ impl Baseline {
         let needs_sha256 = entries.iter().any(|e| e.sha256.is_some());
         Ok(Baseline {
             entries,
-            sha256: crate::scan::context::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+            sha256: crate::scan::digests::hex(&<sha2::Sha256 as sha2::Digest>::digest(
                 text.as_bytes(),
             )),
             needs_sha256,

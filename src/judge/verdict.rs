@@ -2,7 +2,7 @@
 //! findings, so it is table-tested and every report can say which findings decided it.
 
 use crate::judge::finding::{Class, Finding};
-use crate::scan::context::FileKind;
+use crate::scan::kind::FileKind;
 use serde::Serialize;
 use std::collections::BTreeSet;
 

@@ -7,7 +7,7 @@
 //! `file:line: message` problem that is reported and skipped, never fatal.
 
 use crate::knowledge::indicators::{IndicatorKind, Pattern};
-use crate::scan::context::DigestSet;
+use crate::scan::digests::DigestSet;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -219,7 +219,7 @@ impl IocDb {
         }
         self.sources.push(IocSource {
             origin: origin.to_owned(),
-            sha256: crate::scan::context::hex(&sha2::Sha256::digest(text.as_bytes())),
+            sha256: crate::scan::digests::hex(&sha2::Sha256::digest(text.as_bytes())),
             builtin,
             hashes: self.hash_count() - before.0,
             network: self.network.len() - before.1,

@@ -12,7 +12,8 @@ use crate::judge::verdict::{self, Level};
 use crate::knowledge::indicators::Indicators;
 use crate::report::{FileReport, Reporter, ScanInfo, Summary};
 use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
-use crate::scan::context::{DigestSet, FileContext, StreamingHasher};
+use crate::scan::context::FileContext;
+use crate::scan::digests::{DigestSet, StreamingHasher};
 use crate::scan::input::{self, OpenOutcome};
 use crate::scan::target::Target;
 use crate::scan::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
@@ -534,7 +535,7 @@ impl<'e> Worker<'e> {
             }
         }
         let cap = if opened.size > opts.max_size {
-            crate::scan::context::SNIFF_LEN
+            crate::scan::kind::SNIFF_LEN
         } else {
             opts.max_size as usize
         };

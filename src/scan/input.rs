@@ -4,7 +4,9 @@
 //! procfs says 0 and a file may grow while we read, so the read stops at the cap, not at st_size.
 
 use crate::error::{FileError, SkipReason};
-use crate::scan::context::{FileMeta, StreamingHasher, SNIFF_LEN};
+use crate::scan::context::FileMeta;
+use crate::scan::digests::StreamingHasher;
+use crate::scan::kind::SNIFF_LEN;
 use crate::scan::platform;
 use std::fs::File;
 use std::io::{self, Read};

@@ -5,9 +5,11 @@
 
 pub mod containers;
 pub mod context;
+pub mod digests;
 pub mod engine;
 pub mod image;
 pub mod input;
+pub mod kind;
 pub mod platform;
 pub mod processes;
 pub mod quoting;

@@ -6,7 +6,9 @@ use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::text::TextReporter;
 use crate::report::{FileReport, Reporter, RuleSetInfo, ScanInfo, Summary, ToolInfo};
-use crate::scan::context::{Digests, FileKind, FileMeta};
+use crate::scan::context::FileMeta;
+use crate::scan::digests::Digests;
+use crate::scan::kind::FileKind;
 use crate::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
 use serde_json::json;
 

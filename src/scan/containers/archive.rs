@@ -8,7 +8,7 @@
 use crate::error::{ArchiveProblem, FileError};
 use crate::judge::verdict::Level;
 use crate::report::FileReport;
-use crate::scan::context::{FileKind, SNIFF_LEN};
+use crate::scan::kind::{FileKind, SNIFF_LEN};
 use crate::scan::target::{Source, Target};
 use std::cell::Cell;
 use std::io::{self, Read};
