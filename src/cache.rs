@@ -11,8 +11,8 @@
 
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::Verdict;
-use crate::report::{FileReport, ScanInfo};
-use crate::scan::context::FileMeta;
+use crate::outcome::FileMeta;
+use crate::outcome::{FileReport, ScanInfo};
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
 use crate::triage::FileTriage;
@@ -315,7 +315,7 @@ impl Cache {
         report.verdict = record.verdict;
         report.header_only = record.header_only;
         if record.header_only {
-            report.skipped = Some(crate::error::SkipReason::TooLarge);
+            report.skipped = Some(crate::outcome::problems::SkipReason::TooLarge);
         }
         report.findings = record
             .findings

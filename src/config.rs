@@ -5,7 +5,7 @@ use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
 use crate::analyze::{registry, Analyzer};
 use crate::cli::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
 use crate::knowledge::indicators::Indicators;
-use crate::report::{RuleSetInfo, ScanInfo, ToolInfo};
+use crate::outcome::{RuleSetInfo, ScanInfo, ToolInfo};
 use crate::scan::engine::{Engine, EngineOptions, ScanPlan};
 use crate::scan::walk::{read_path_list, WalkOptions};
 use anyhow::{bail, Context, Result};

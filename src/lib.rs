@@ -7,9 +7,9 @@ pub mod analyze;
 pub mod cache;
 pub mod cli;
 pub mod config;
-pub mod error;
 pub mod judge;
 pub mod knowledge;
+pub mod outcome;
 pub mod persistence;
 pub mod report;
 pub mod scan;
@@ -18,5 +18,5 @@ pub mod syslog;
 pub mod triage;
 
 pub use judge::verdict::Level;
-pub use report::{FileReport, Summary};
+pub use outcome::{FileReport, Summary};
 pub use scan::engine::{Engine, EngineOptions, ScanPlan};

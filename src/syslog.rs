@@ -2,7 +2,7 @@
 //! syslog (which journald also collects), so that scheduled scans can be monitored where
 //! everything else is.
 
-use crate::report::{FileReport, Summary};
+use crate::outcome::{FileReport, Summary};
 use std::ffi::CString;
 
 pub struct Syslog;

@@ -9,9 +9,10 @@
 
 use crate::cache::Cache;
 use crate::judge::finding::Class;
+use crate::outcome::FileMeta;
+use crate::outcome::{FileReport, ScanInfo, Summary};
 use crate::persistence;
-use crate::report::{FileReport, Reporter, ScanInfo, Summary};
-use crate::scan::context::FileMeta;
+use crate::report::Reporter;
 use crate::syslog::Syslog;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};

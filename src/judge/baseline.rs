@@ -20,7 +20,7 @@
 //! ```
 
 use crate::judge::finding::Finding;
-use crate::report::FileReport;
+use crate::outcome::FileReport;
 use anyhow::{bail, Context, Result};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};

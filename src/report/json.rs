@@ -48,10 +48,10 @@ pub struct JsonFile<'a> {
     pub reasons: &'a [String],
     pub findings: &'a [crate::judge::finding::Finding],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub errors: &'a [crate::error::FileError],
+    pub errors: &'a [crate::outcome::problems::FileError],
     /// Why the file (or a member) was not fully judged; absent when it was.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub incomplete: Vec<crate::error::Incomplete>,
+    pub incomplete: Vec<crate::outcome::problems::Incomplete>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<&'static str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -111,7 +111,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
             roots: &'a [String],
             started: &'a str,
             options: &'a std::collections::BTreeMap<String, serde_json::Value>,
-            rule_sets: &'a [super::RuleSetInfo],
+            rule_sets: &'a [crate::outcome::RuleSetInfo],
             load_problems: &'a [String],
         }
         self.out.write_all(b"{\"tool\":")?;

@@ -3,6 +3,7 @@
 //! first use, so that a file no analyzer asks about costs nothing more.
 
 use crate::knowledge::indicators::{Hit, Indicators, NeedleHit, Scan};
+use crate::outcome::FileMeta;
 use crate::scan::digests::{hex, Digests, StreamedDigests};
 use crate::scan::kind::{decode_text, sniff, FileKind, SNIFF_LEN};
 use crate::scan::quoting::{Markup, Quotes, Quoting};
@@ -11,25 +12,6 @@ use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::cell::OnceCell;
-
-/// What the filesystem says about a file, from one fstat of the open handle.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FileMeta {
-    pub dev: u64,
-    pub ino: u64,
-    pub mode: u32,
-    pub uid: u32,
-    pub gid: u32,
-    /// Seconds since the epoch.
-    pub mtime: i64,
-    pub ctime: i64,
-    pub atime: i64,
-    /// Nanoseconds within `mtime` and `ctime`: the cache compares them too.
-    pub mtime_nsec: i64,
-    pub ctime_nsec: i64,
-    /// Birth time (statx), where the filesystem records it.
-    pub btime: Option<i64>,
-}
 
 /// Everything the analyzers get for one file. Built once per file by the worker.
 pub struct FileContext<'a> {

@@ -5,12 +5,13 @@
 //! and the per-worker read buffer, whatever the size of the tree.
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
-use crate::error::{FileError, SkipReason};
 use crate::judge::baseline::Baseline;
 use crate::judge::finding::Finding;
 use crate::judge::verdict::{self, Level};
 use crate::knowledge::indicators::Indicators;
-use crate::report::{FileReport, Reporter, ScanInfo, Summary};
+use crate::outcome::problems::{FileError, SkipReason};
+use crate::outcome::{FileReport, ScanInfo, Summary};
+use crate::report::Reporter;
 use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
 use crate::scan::context::FileContext;
 use crate::scan::digests::{DigestSet, StreamingHasher};
@@ -673,7 +674,7 @@ impl<'e> Worker<'e> {
                         MemberData::Encrypted { size } => {
                             r.size = size;
                             r.errors.push(FileError::Archive {
-                                problem: crate::error::ArchiveProblem::Encrypted,
+                                problem: crate::outcome::problems::ArchiveProblem::Encrypted,
                                 message: "encrypted member: not scanned".to_owned(),
                             });
                             members.push(r);
@@ -691,7 +692,7 @@ impl<'e> Worker<'e> {
         }))
         .unwrap_or_else(|_| {
             vec![FileError::Archive {
-                problem: crate::error::ArchiveProblem::Corrupt,
+                problem: crate::outcome::problems::ArchiveProblem::Corrupt,
                 message: "the archive reader panicked on this file".to_owned(),
             }]
         });

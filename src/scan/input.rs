@@ -3,8 +3,8 @@
 //! file, then one bounded read into the worker's reused buffer. st_size is not trusted either:
 //! procfs says 0 and a file may grow while we read, so the read stops at the cap, not at st_size.
 
-use crate::error::{FileError, SkipReason};
-use crate::scan::context::FileMeta;
+use crate::outcome::problems::{FileError, SkipReason};
+use crate::outcome::FileMeta;
 use crate::scan::digests::StreamingHasher;
 use crate::scan::kind::SNIFF_LEN;
 use crate::scan::platform;

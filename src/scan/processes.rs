@@ -6,8 +6,8 @@
 //! zombies have no executable and are passed over; a process we may not look at (EACCES when
 //! not root) or one that exits before it is read is reported like an unreadable file.
 
-use crate::error::FileError;
 use crate::judge::finding::{Class, Evidence, Finding};
+use crate::outcome::problems::FileError;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Read};

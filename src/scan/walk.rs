@@ -3,7 +3,7 @@
 //! reason. Excluded directories and virtual filesystems are pruned, never descended. Every
 //! target is numbered in walk order so that the writer can restore that order.
 
-use crate::error::{FileError, SkipReason};
+use crate::outcome::problems::{FileError, SkipReason};
 use crate::scan::platform;
 use globset::GlobSet;
 use std::collections::HashMap;

@@ -1,12 +1,13 @@
 use super::is_minerscan_report;
-use crate::error::{ArchiveProblem, FileError, SkipReason};
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{Level, Verdict};
+use crate::outcome::problems::{ArchiveProblem, FileError, SkipReason};
+use crate::outcome::FileMeta;
+use crate::outcome::{FileReport, RuleSetInfo, ScanInfo, Summary, ToolInfo};
 use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::text::TextReporter;
-use crate::report::{FileReport, Reporter, RuleSetInfo, ScanInfo, Summary, ToolInfo};
-use crate::scan::context::FileMeta;
+use crate::report::Reporter;
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
 use crate::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};

@@ -5,9 +5,9 @@
 //! bounded: total uncompressed bytes, compression ratio and member count, each reported as an
 //! archive problem when hit; a corrupt archive is a problem for that file only.
 
-use crate::error::{ArchiveProblem, FileError};
 use crate::judge::verdict::Level;
-use crate::report::FileReport;
+use crate::outcome::problems::{ArchiveProblem, FileError};
+use crate::outcome::FileReport;
 use crate::scan::kind::{FileKind, SNIFF_LEN};
 use crate::scan::target::{Source, Target};
 use std::cell::Cell;
