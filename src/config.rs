@@ -32,7 +32,7 @@ pub struct ScanConfig {
     /// Problems found while loading rules and lists: reported, and fatal with --strict.
     pub load_problems: Vec<String>,
     /// `--cache`, `--syslog`, `--nice` (see `triage`).
-    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    pub cache: Option<std::sync::Arc<crate::post::cache::Cache>>,
     pub syslog: bool,
     pub nice: bool,
 }
@@ -286,12 +286,13 @@ fn open_outputs(
     info: &ScanInfo,
     engine: &mut Engine,
 ) -> Result<(
-    Option<std::sync::Arc<crate::cache::Cache>>,
+    Option<std::sync::Arc<crate::post::cache::Cache>>,
     Option<std::fs::File>,
 )> {
     let cache = match &args.triage.cache {
         Some(path) => {
-            let cache = crate::cache::Cache::open(path, &crate::cache::config_key(info))?;
+            let cache =
+                crate::post::cache::Cache::open(path, &crate::post::cache::config_key(info))?;
             if let Some(why) = &cache.rebuilt {
                 eprintln!("minerscan: --cache {}: rebuilt: {why}", path.display());
             }

@@ -4,18 +4,15 @@
 //! targets need no process.
 
 pub mod analyze;
-pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod judge;
 pub mod knowledge;
 pub mod outcome;
-pub mod persistence;
+pub mod post;
 pub mod report;
 pub mod scan;
 pub mod schedule;
-pub mod syslog;
-pub mod triage;
 
 pub use judge::verdict::Level;
 pub use outcome::{FileReport, Summary};

@@ -113,8 +113,8 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         Format::Sarif => Box::new(SarifReporter::new(sink)),
     };
     // The step after the walk: cross-file summary, persistence links, cache, syslog.
-    let syslog = cfg.syslog.then(minerscan::syslog::Syslog::open);
-    let mut reporter: Box<dyn Reporter> = Box::new(minerscan::triage::TriageReporter::new(
+    let syslog = cfg.syslog.then(minerscan::post::syslog::Syslog::open);
+    let mut reporter: Box<dyn Reporter> = Box::new(minerscan::post::triage::TriageReporter::new(
         reporter,
         cfg.cache.clone(),
         syslog,

@@ -43,7 +43,7 @@ pub struct FileReport {
     pub not_scanned: bool,
     /// Persistence place, owner, cache hit (`triage`).
     #[serde(skip)]
-    pub triage: crate::triage::FileTriage,
+    pub triage: crate::post::triage::FileTriage,
     /// For an archive: its members that were flagged, had problems or hold such members.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<FileReport>,
@@ -167,7 +167,7 @@ pub struct Summary {
     pub elapsed_ms: u64,
     /// Indicators seen across files, persistence links, cache hits (`triage`).
     #[serde(flatten)]
-    pub triage: Option<crate::triage::TriageSummary>,
+    pub triage: Option<crate::post::triage::TriageSummary>,
 }
 
 /// What the filesystem says about a file, from one fstat of the open handle.

@@ -58,9 +58,9 @@ pub struct JsonFile<'a> {
     pub header_only: bool,
     /// Timestamps, owner and mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub meta: Option<crate::triage::JsonMeta>,
+    pub meta: Option<crate::post::triage::JsonMeta>,
     #[serde(flatten)]
-    pub triage: crate::triage::JsonTriage<'a>,
+    pub triage: crate::post::triage::JsonTriage<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<JsonFile<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -90,8 +90,8 @@ impl<'a> JsonFile<'a> {
             incomplete: r.incomplete(),
             skipped: r.skipped.map(|s| s.as_str()),
             header_only: r.header_only,
-            meta: crate::triage::JsonMeta::of(r),
-            triage: crate::triage::JsonTriage::of(&r.triage),
+            meta: crate::post::triage::JsonMeta::of(r),
+            triage: crate::post::triage::JsonTriage::of(&r.triage),
             members: r.members.iter().map(JsonFile::of).collect(),
             suppressed: &r.suppressed,
             process: r.process.as_ref(),

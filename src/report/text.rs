@@ -170,7 +170,7 @@ impl<W: Write> Reporter for TextReporter<W> {
             )?;
         }
         if let Some(t) = &s.triage {
-            crate::triage::write_text(&mut self.out, t)?;
+            crate::post::triage::write_text(&mut self.out, t)?;
         }
         if s.interrupted {
             writeln!(self.out, "Interrupted: the scan is incomplete.")?;

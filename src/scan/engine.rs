@@ -90,7 +90,7 @@ pub struct Engine {
     /// (device, inode) of files minerscan must never scan: its own executable, its outputs.
     own_files: HashSet<(u64, u64)>,
     /// `--cache`: results of unchanged files from earlier scans.
-    cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    cache: Option<std::sync::Arc<crate::post::cache::Cache>>,
 }
 
 impl Engine {
@@ -114,7 +114,7 @@ impl Engine {
     }
 
     /// Takes unchanged files' results from `cache` instead of reading them (`--cache`).
-    pub fn set_cache(&mut self, cache: std::sync::Arc<crate::cache::Cache>) {
+    pub fn set_cache(&mut self, cache: std::sync::Arc<crate::post::cache::Cache>) {
         cache.set_analyzer_names(self.analyzers.iter().map(|a| a.name()).collect());
         self.cache = Some(cache);
     }
@@ -585,7 +585,7 @@ impl<'e> Worker<'e> {
             counters.add(SkipReason::Own);
         }
         report.meta = Some(opened.meta);
-        crate::triage::annotate(
+        crate::post::triage::annotate(
             opts.root.as_deref(),
             &target.system_path,
             &self.buf,

@@ -4,13 +4,13 @@ use crate::judge::verdict::{Level, Verdict};
 use crate::outcome::problems::{ArchiveProblem, FileError, SkipReason};
 use crate::outcome::FileMeta;
 use crate::outcome::{FileReport, RuleSetInfo, ScanInfo, Summary, ToolInfo};
+use crate::post::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
 use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::text::TextReporter;
 use crate::report::Reporter;
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
-use crate::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
 use serde_json::json;
 
 /// A file report with every field the writers can write filled.

@@ -7,13 +7,13 @@
 //! files and the paths persistence files name (both capped), and adds its findings to the
 //! summary. It also feeds the cache and syslog, which see every result in walk order.
 
-use crate::cache::Cache;
 use crate::judge::finding::Class;
 use crate::outcome::FileMeta;
 use crate::outcome::{FileReport, ScanInfo, Summary};
-use crate::persistence;
+use crate::post::cache::Cache;
+use crate::post::persistence;
+use crate::post::syslog::Syslog;
 use crate::report::Reporter;
-use crate::syslog::Syslog;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
