@@ -5,14 +5,12 @@
 
 pub mod analyze;
 pub mod cli;
-pub mod config;
 pub mod judge;
 pub mod knowledge;
 pub mod outcome;
 pub mod post;
 pub mod report;
 pub mod scan;
-pub mod schedule;
 
 pub use judge::verdict::Level;
 pub use outcome::{FileReport, Summary};

@@ -4,8 +4,8 @@
 
 use anyhow::Result;
 use clap::Parser;
-use minerscan::cli::{BaselineCommand, Cli, Command, Format, RulesCommand};
-use minerscan::config::{self, ScanConfig};
+use minerscan::cli::args::{BaselineCommand, Cli, Command, Format, RulesCommand};
+use minerscan::cli::setup::{self, ScanConfig};
 use minerscan::outcome::FileReport;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::ndjson::NdjsonReporter;
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => config::build_scan(args).and_then(scan),
+        Command::Scan(args) => setup::build_scan(args).and_then(scan),
         Command::Rules(RulesCommand::List(args)) => rules_list(&args),
         Command::Rules(RulesCommand::Check { paths }) => rules_check(paths),
         Command::Baseline(BaselineCommand::Create { report, output }) => {
@@ -164,8 +164,8 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
     Ok(if reached { EXIT_FOUND } else { EXIT_CLEAN })
 }
 
-fn rules_list(args: &minerscan::cli::RuleSetArgs) -> Result<u8> {
-    let rules = config::compile_rules(args, Duration::from_secs(10))?;
+fn rules_list(args: &minerscan::cli::args::RuleSetArgs) -> Result<u8> {
+    let rules = setup::compile_rules(args, Duration::from_secs(10))?;
     let mut out = BufWriter::new(io::stdout().lock());
     for p in &rules.problems {
         eprintln!("minerscan: warning: {p}");
@@ -195,11 +195,11 @@ fn rules_list(args: &minerscan::cli::RuleSetArgs) -> Result<u8> {
 }
 
 fn rules_check(paths: Vec<std::path::PathBuf>) -> Result<u8> {
-    let args = minerscan::cli::RuleSetArgs {
+    let args = minerscan::cli::args::RuleSetArgs {
         rules: paths,
         no_builtin: true,
     };
-    let rules = config::compile_rules(&args, Duration::from_secs(10))?;
+    let rules = setup::compile_rules(&args, Duration::from_secs(10))?;
     for p in &rules.problems {
         println!("{p}");
     }

@@ -3,7 +3,7 @@
 
 use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
 use crate::analyze::{registry, Analyzer};
-use crate::cli::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
+use crate::cli::args::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
 use crate::knowledge::indicators::Indicators;
 use crate::outcome::{RuleSetInfo, ScanInfo, ToolInfo};
 use crate::scan::engine::{Engine, EngineOptions, ScanPlan};
@@ -110,7 +110,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         .output
         .filter(|p| p.as_os_str() != "-")
         .as_deref()
-        .map(crate::schedule::expand_output)
+        .map(crate::cli::output::expand_output)
         .transpose()?;
     let max_size = parse_size(&args.max_size).map_err(|e| anyhow::anyhow!("--max-size: {e}"))?;
     if max_size == 0 {
