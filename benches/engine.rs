@@ -103,8 +103,11 @@ fn benches(c: &mut Criterion) {
             b.iter(|| yara_only.scan_bytes("f", black_box(input)).findings.len())
         });
         // YARA alone is benched just above.
-        for one in registry(rules()).into_iter().filter(|a| a.name() != "yara") {
-            let label = format!("{}/{name}", one.name());
+        for one in registry(rules())
+            .into_iter()
+            .filter(|a| a.id().as_str() != "yara")
+        {
+            let label = format!("{}/{name}", one.id());
             let e = engine_with(vec![one]);
             g.bench_function(label, |b| {
                 b.iter(|| e.scan_bytes("f", black_box(input)).findings.len())
@@ -117,7 +120,7 @@ fn benches(c: &mut Criterion) {
     let findings: Vec<Finding> = (0..12)
         .map(|i| {
             Finding::new(
-                "bench",
+                minerscan::analyze::id::AnalyzerId::Script,
                 format!("r{i}"),
                 Class::ALL[i % Class::ALL.len()],
                 40 + i as u8,

@@ -5,11 +5,13 @@
 
 pub mod binary;
 pub mod config;
+pub mod id;
 pub mod indicator;
 pub mod ioc;
 pub mod script;
 pub mod yara;
 
+use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::Finding;
 use crate::scan::context::FileContext;
 use crate::scan::kind::FileKind;
@@ -18,7 +20,7 @@ use crate::scan::kind::FileKind;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{analyzer}: {message}")]
 pub struct AnalyzerError {
-    pub analyzer: &'static str,
+    pub analyzer: AnalyzerId,
     pub message: String,
     /// The analyzer ran out of time: the file is incomplete (`NAME_timeout`), not wrong.
     pub timed_out: bool,
@@ -26,7 +28,7 @@ pub struct AnalyzerError {
 
 /// The compiled, shared half of an analyzer.
 pub trait Analyzer: Send + Sync {
-    fn name(&self) -> &'static str;
+    fn id(&self) -> AnalyzerId;
     /// Builds the per-thread half. Called once per worker thread.
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_>;
 }

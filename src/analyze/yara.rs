@@ -4,6 +4,7 @@
 //! metadata, or, for rules without our metadata, from its tags and name.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
+use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::signatures;
 use crate::scan::context::FileContext;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use yara_x::{MetaValue, Rules, ScanError, Scanner};
 
-const NAME: &str = "yara";
+const ID: AnalyzerId = AnalyzerId::Yara;
 /// Matched strings kept as evidence per rule.
 const MAX_MATCHES_SHOWN: usize = 6;
 
@@ -306,8 +307,8 @@ impl YaraAnalyzer {
 }
 
 impl Analyzer for YaraAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
 
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
@@ -341,7 +342,7 @@ impl AnalyzerWorker for YaraWorker<'_> {
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
         let err = |message: String| AnalyzerError {
-            analyzer: NAME,
+            analyzer: ID,
             message,
             timed_out: false,
         };
@@ -427,7 +428,7 @@ fn finding_for(rule: &yara_x::Rule) -> Finding {
         _ => 50,
     });
     let mut f = Finding::new(
-        NAME,
+        ID,
         rule.identifier(),
         class,
         score,

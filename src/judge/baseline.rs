@@ -21,6 +21,7 @@
 
 use crate::judge::finding::Finding;
 use crate::outcome::FileReport;
+use crate::outcome::Suppressed;
 use anyhow::{bail, Context, Result};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
@@ -64,14 +65,6 @@ pub struct Baseline {
     needs_sha256: bool,
 }
 
-/// A finding the baseline suppressed, and why.
-#[derive(Clone, Debug, Serialize)]
-pub struct Suppressed {
-    #[serde(flatten)]
-    pub finding: Finding,
-    pub reason: String,
-}
-
 fn glob(s: &str) -> Result<GlobMatcher> {
     Ok(GlobBuilder::new(s)
         .literal_separator(true)
@@ -83,11 +76,6 @@ fn glob(s: &str) -> Result<GlobMatcher> {
 /// The path as globs see it: the reported path without a leading `./`.
 fn normalize(path: &str) -> &str {
     path.trim_start_matches("./")
-}
-
-/// The rule identifier reports and baselines use: `analyzer:rule`.
-pub fn rule_id(f: &Finding) -> String {
-    format!("{}:{}", f.analyzer, f.rule)
 }
 
 impl Baseline {
@@ -161,7 +149,7 @@ impl Baseline {
         let mut kept = Vec::with_capacity(findings.len());
         let mut out = Vec::new();
         for f in findings.drain(..) {
-            let id = rule_id(&f);
+            let id = f.id();
             let hit = self.entries.iter().find(|e| {
                 e.sha256.is_none_or(|h| digest == Some(h))
                     && e.path.as_ref().is_none_or(|g| g.is_match(path))
@@ -276,12 +264,19 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::id::AnalyzerId;
     use crate::judge::finding::Class;
 
     fn findings() -> Vec<Finding> {
         vec![
-            Finding::new("indicators", "stratum_url", Class::Miner, 60, "url"),
-            Finding::new("yara", "builtin.XMRig", Class::Miner, 80, "xmrig"),
+            Finding::new(
+                AnalyzerId::Indicators,
+                "stratum_url",
+                Class::Miner,
+                60,
+                "url",
+            ),
+            Finding::new(AnalyzerId::Yara, "builtin.XMRig", Class::Miner, 80, "xmrig"),
         ]
     }
 
@@ -328,7 +323,7 @@ mod tests {
         let text = create_from_report(&report, "r.json").unwrap();
         let b = Baseline::parse(&text, "created").unwrap();
         assert_eq!(b.len(), 2, "{text}");
-        let mut f = vec![Finding::new("ioc", "path", Class::Ioc, 90, "p")];
+        let mut f = vec![Finding::new(AnalyzerId::Ioc, "path", Class::Ioc, 90, "p")];
         assert_eq!(b.split("big[1].bin", || None, &mut f).len(), 1);
     }
 }

@@ -14,47 +14,34 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The report for one target.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct FileReport {
-    #[serde(skip)]
     pub seq: u64,
     /// The path, lossily UTF-8.
     pub path: String,
     /// The exact path bytes, base64, when the path is not UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path_bytes: Option<String>,
     pub size: u64,
     pub kind: FileKind,
-    #[serde(flatten)]
     pub digests: Digests,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FileError>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<SkipReason>,
     /// Only a header was read (the file is above the size limit).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub header_only: bool,
-    #[serde(skip)]
     pub meta: Option<FileMeta>,
     /// Never read because the scan was interrupted first: dropped by the writer.
-    #[serde(skip)]
     pub not_scanned: bool,
     /// Persistence place, owner, cache hit (`triage`).
-    #[serde(skip)]
     pub triage: crate::post::triage::FileTriage,
     /// For an archive: its members that were flagged, had problems or hold such members.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<FileReport>,
     /// Findings a baseline suppressed (kept only with --show-suppressed or SARIF output).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suppressed: Vec<crate::judge::baseline::Suppressed>,
+    pub suppressed: Vec<Suppressed>,
     /// How many findings a baseline suppressed here, members included.
-    #[serde(skip)]
     pub suppressed_count: u64,
     /// `--processes`: the processes running this executable.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub process: Option<crate::scan::processes::ProcessInfo>,
 }
 
@@ -187,4 +174,11 @@ pub struct FileMeta {
     pub ctime_nsec: i64,
     /// Birth time (statx), where the filesystem records it.
     pub btime: Option<i64>,
+}
+
+/// A finding the baseline suppressed, and why.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub reason: String,
 }

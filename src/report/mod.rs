@@ -8,6 +8,7 @@ pub mod ndjson;
 pub mod recognise;
 pub mod sarif;
 pub mod text;
+pub mod wire;
 
 use crate::outcome::problems::SkipReason;
 use crate::outcome::{FileReport, ScanInfo, Summary};

@@ -2,7 +2,7 @@
 //! ECS has them (so that a SIEM can ingest it as is), minerscan's own fields under `minerscan`,
 //! then one summary object.
 
-use super::json::JsonFile;
+use super::wire::JsonFile;
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
 use crate::judge::finding::Class;
 use serde_json::json;

@@ -8,7 +8,7 @@
 //! (only flagged files and suppressed findings make results).
 
 use super::{FileReport, Reporter, ScanInfo, Summary};
-use crate::judge::baseline::rule_id;
+use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::Level;
 use serde_json::json;
@@ -32,7 +32,7 @@ const MAX_NOTIFICATIONS: usize = 10_000;
 
 /// What the run says about one rule, from the findings that used it.
 struct RuleSeen {
-    analyzer: &'static str,
+    analyzer: AnalyzerId,
     rule: String,
     class: Class,
     description: String,
@@ -97,7 +97,7 @@ impl<W: Write> SarifReporter<W> {
     }
 
     fn see_rule(&mut self, f: &Finding) -> String {
-        let id = rule_id(f);
+        let id = f.id();
         let seen = self.rules.entry(id.clone()).or_insert_with(|| RuleSeen {
             analyzer: f.analyzer,
             rule: f.rule.clone(),

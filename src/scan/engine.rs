@@ -115,7 +115,6 @@ impl Engine {
 
     /// Takes unchanged files' results from `cache` instead of reading them (`--cache`).
     pub fn set_cache(&mut self, cache: std::sync::Arc<crate::post::cache::Cache>) {
-        cache.set_analyzer_names(self.analyzers.iter().map(|a| a.name()).collect());
         self.cache = Some(cache);
     }
 
@@ -614,10 +613,10 @@ impl<'e> Worker<'e> {
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) if e.timed_out => report.errors.push(FileError::Timeout {
-                    analyzer: e.analyzer.to_owned(),
+                    analyzer: e.analyzer,
                 }),
                 Ok(Err(e)) => report.errors.push(FileError::Analyzer {
-                    analyzer: e.analyzer.to_owned(),
+                    analyzer: e.analyzer,
                     message: e.message,
                 }),
                 Err(panic) => {
@@ -627,7 +626,7 @@ impl<'e> Worker<'e> {
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "panicked".to_owned());
                     report.errors.push(FileError::Analyzer {
-                        analyzer: self.engine.analyzers[i].name().to_owned(),
+                        analyzer: self.engine.analyzers[i].id(),
                         message: format!("panicked: {message}"),
                     });
                     // Its state may be broken: start that analyzer afresh.

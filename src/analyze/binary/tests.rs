@@ -56,7 +56,7 @@ fn judged(path: &str, bytes: &[u8]) -> (Vec<Finding>, Verdict) {
 fn rules(findings: &[Finding]) -> Vec<String> {
     let mut v: Vec<String> = findings
         .iter()
-        .filter(|f| f.analyzer == NAME && f.rule != "binary_summary")
+        .filter(|f| f.analyzer == ID && f.rule != "binary_summary")
         .map(|f| format!("{}:{}", f.rule, f.class))
         .collect();
     v.sort();
@@ -769,7 +769,7 @@ fn system_elves_are_clean() {
             *counts.entry(verdict.level.as_str()).or_default() += 1;
             for f in findings
                 .iter()
-                .filter(|f| f.analyzer == NAME && f.rule != "binary_summary")
+                .filter(|f| f.analyzer == ID && f.rule != "binary_summary")
             {
                 *rule_counts
                     .entry(format!("{}:{}", f.rule, f.class))

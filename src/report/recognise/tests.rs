@@ -1,4 +1,5 @@
 use super::is_minerscan_report;
+use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{Level, Verdict};
 use crate::outcome::problems::{ArchiveProblem, FileError, SkipReason};
@@ -32,7 +33,7 @@ fn full_report(seq: u64) -> FileReport {
         reasons: vec!["miner together with persistence".to_owned()],
     };
     let mut f = Finding::new(
-        "script",
+        AnalyzerId::Script,
         "cron_persistence",
         Class::Persistence,
         40,
@@ -58,10 +59,10 @@ fn full_report(seq: u64) -> FileReport {
     r.findings = vec![f.clone()];
     r.errors = vec![
         FileError::Timeout {
-            analyzer: "yara".to_owned(),
+            analyzer: AnalyzerId::Yara,
         },
         FileError::Analyzer {
-            analyzer: "binary".to_owned(),
+            analyzer: AnalyzerId::Binary,
             message: "panicked: x".to_owned(),
         },
         FileError::Archive {
@@ -95,7 +96,7 @@ fn full_report(seq: u64) -> FileReport {
     }];
     member.header_only = true;
     r.members = vec![member];
-    r.suppressed = vec![crate::judge::baseline::Suppressed {
+    r.suppressed = vec![crate::outcome::Suppressed {
         finding: f,
         reason: "accepted".to_owned(),
     }];
