@@ -7,14 +7,14 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use minerscan::analyze::binary::wide_marker_hits;
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::{registry, Analyzer};
-use minerscan::context::sniff;
-use minerscan::engine::{Engine, EngineOptions};
-use minerscan::finding::{Class, Finding};
-use minerscan::indicators::Indicators;
-use minerscan::regions::printable_regions;
+use minerscan::judge::finding::{Class, Finding};
+use minerscan::judge::verdict::{judge, prepare};
+use minerscan::knowledge::indicators::Indicators;
+use minerscan::knowledge::regions::printable_regions;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::Reporter;
-use minerscan::verdict::{judge, prepare};
+use minerscan::scan::engine::{Engine, EngineOptions};
+use minerscan::scan::kind::sniff;
 use std::time::Duration;
 
 fn system_binary() -> Vec<u8> {
@@ -103,8 +103,11 @@ fn benches(c: &mut Criterion) {
             b.iter(|| yara_only.scan_bytes("f", black_box(input)).findings.len())
         });
         // YARA alone is benched just above.
-        for one in registry(rules()).into_iter().filter(|a| a.name() != "yara") {
-            let label = format!("{}/{name}", one.name());
+        for one in registry(rules())
+            .into_iter()
+            .filter(|a| a.id().as_str() != "yara")
+        {
+            let label = format!("{}/{name}", one.id());
             let e = engine_with(vec![one]);
             g.bench_function(label, |b| {
                 b.iter(|| e.scan_bytes("f", black_box(input)).findings.len())
@@ -117,7 +120,7 @@ fn benches(c: &mut Criterion) {
     let findings: Vec<Finding> = (0..12)
         .map(|i| {
             Finding::new(
-                "bench",
+                minerscan::analyze::id::AnalyzerId::Script,
                 format!("r{i}"),
                 Class::ALL[i % Class::ALL.len()],
                 40 + i as u8,
@@ -130,7 +133,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut f = findings.clone();
             prepare(&mut f);
-            judge(&f, minerscan::context::FileKind::Shell).score
+            judge(&f, minerscan::scan::kind::FileKind::Shell).score
         })
     });
     g.finish();

@@ -5,9 +5,9 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use minerscan::analyze::ioc::IocAnalyzer;
 use minerscan::analyze::Analyzer;
-use minerscan::engine::{Engine, EngineOptions};
-use minerscan::indicators::Indicators;
-use minerscan::ioc::{parse_digest, Digest, IocDb};
+use minerscan::knowledge::indicators::Indicators;
+use minerscan::knowledge::ioc_lists::{parse_digest, Digest, IocDb};
+use minerscan::scan::engine::{Engine, EngineOptions};
 use sha2::Digest as _;
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -4,34 +4,14 @@
 //! targets need no process.
 
 pub mod analyze;
-pub mod archive;
-pub mod baseline;
-pub mod cache;
 pub mod cli;
-pub mod config;
-pub mod context;
-pub mod engine;
-pub mod error;
-pub mod finding;
-pub mod image;
-pub mod indicators;
-pub mod input;
-pub mod ioc;
-pub mod persistence;
-pub mod platform;
-pub mod process;
-pub mod quoting;
-pub mod regions;
+pub mod judge;
+pub mod knowledge;
+pub mod outcome;
+pub mod post;
 pub mod report;
-pub mod schedule;
-pub mod signatures;
-pub mod syslog;
-pub mod target;
-pub mod triage;
-pub mod verdict;
-pub mod walk;
-pub mod wallet;
+pub mod scan;
 
-pub use engine::{Engine, EngineOptions, ScanPlan};
-pub use report::{FileReport, Summary};
-pub use verdict::Level;
+pub use judge::verdict::Level;
+pub use outcome::{FileReport, Summary};
+pub use scan::engine::{Engine, EngineOptions, ScanPlan};

@@ -4,14 +4,15 @@
 
 use anyhow::Result;
 use clap::Parser;
-use minerscan::cli::{BaselineCommand, Cli, Command, Format, RulesCommand};
-use minerscan::config::{self, ScanConfig};
-use minerscan::engine::Progress;
+use minerscan::cli::args::{BaselineCommand, Cli, Command, Format, RulesCommand};
+use minerscan::cli::setup::{self, ScanConfig};
+use minerscan::outcome::FileReport;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::ndjson::NdjsonReporter;
 use minerscan::report::sarif::SarifReporter;
 use minerscan::report::text::{human_bytes, TextReporter};
-use minerscan::report::{escape_for_terminal, FileReport, Reporter};
+use minerscan::report::{escape_for_terminal, Reporter};
+use minerscan::scan::engine::Progress;
 use minerscan::Level;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -38,7 +39,7 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => config::build_scan(args).and_then(scan),
+        Command::Scan(args) => setup::build_scan(args).and_then(scan),
         Command::Rules(RulesCommand::List(args)) => rules_list(&args),
         Command::Rules(RulesCommand::Check { paths }) => rules_check(paths),
         Command::Baseline(BaselineCommand::Create { report, output }) => {
@@ -112,8 +113,8 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         Format::Sarif => Box::new(SarifReporter::new(sink)),
     };
     // The step after the walk: cross-file summary, persistence links, cache, syslog.
-    let syslog = cfg.syslog.then(minerscan::syslog::Syslog::open);
-    let mut reporter: Box<dyn Reporter> = Box::new(minerscan::triage::TriageReporter::new(
+    let syslog = cfg.syslog.then(minerscan::post::syslog::Syslog::open);
+    let mut reporter: Box<dyn Reporter> = Box::new(minerscan::post::triage::TriageReporter::new(
         reporter,
         cfg.cache.clone(),
         syslog,
@@ -163,8 +164,8 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
     Ok(if reached { EXIT_FOUND } else { EXIT_CLEAN })
 }
 
-fn rules_list(args: &minerscan::cli::RuleSetArgs) -> Result<u8> {
-    let rules = config::compile_rules(args, Duration::from_secs(10))?;
+fn rules_list(args: &minerscan::cli::args::RuleSetArgs) -> Result<u8> {
+    let rules = setup::compile_rules(args, Duration::from_secs(10))?;
     let mut out = BufWriter::new(io::stdout().lock());
     for p in &rules.problems {
         eprintln!("minerscan: warning: {p}");
@@ -194,11 +195,11 @@ fn rules_list(args: &minerscan::cli::RuleSetArgs) -> Result<u8> {
 }
 
 fn rules_check(paths: Vec<std::path::PathBuf>) -> Result<u8> {
-    let args = minerscan::cli::RuleSetArgs {
+    let args = minerscan::cli::args::RuleSetArgs {
         rules: paths,
         no_builtin: true,
     };
-    let rules = config::compile_rules(&args, Duration::from_secs(10))?;
+    let rules = setup::compile_rules(&args, Duration::from_secs(10))?;
     for p in &rules.problems {
         println!("{p}");
     }
@@ -223,9 +224,10 @@ fn baseline_create(report: &std::path::Path, output: Option<&std::path::Path>) -
     let text = std::fs::read_to_string(report).with_context(|| report.display().to_string())?;
     let doc: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a JSON report", report.display()))?;
-    let baseline = minerscan::baseline::create_from_report(&doc, &report.display().to_string())?;
+    let baseline =
+        minerscan::judge::baseline::create_from_report(&doc, &report.display().to_string())?;
     match output.filter(|p| p.as_os_str() != "-") {
-        Some(path) => minerscan::platform::open_output(path)
+        Some(path) => minerscan::scan::platform::open_output(path)
             .and_then(|mut f| f.write_all(baseline.as_bytes()))
             .with_context(|| format!("-o {}", path.display()))?,
         None => {

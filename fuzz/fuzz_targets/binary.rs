@@ -6,9 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use minerscan::analyze::binary::BinaryAnalyzer;
 use minerscan::analyze::{Analyzer, AnalyzerWorker};
-use minerscan::context::FileContext;
-use minerscan::indicators::Indicators;
-use minerscan::target::Target;
+use minerscan::scan::context::FileContext;
+use minerscan::knowledge::indicators::Indicators;
+use minerscan::scan::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     // A hidden temporary path named like a kernel thread: the location rules run too.

@@ -18,21 +18,23 @@ mod shape;
 mod tests;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
-use crate::indicators::{IndicatorKind, NeedleHit};
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{IndicatorKind, NeedleHit};
+use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
 use extract::{extract, BinaryInfo, ElfType, Format};
 use markers::{FoundString, MarkerHit, Markers, Needle};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-const NAME: &str = "binary";
+const ID: AnalyzerId = AnalyzerId::Binary;
 
 pub struct BinaryAnalyzer;
 
 impl Analyzer for BinaryAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(BinaryWorker)
@@ -414,7 +416,7 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
         Err(e) => {
             out.push(
                 Finding::new(
-                    NAME,
+                    ID,
                     "unparsed_structure",
                     Class::Info,
                     5,
@@ -446,7 +448,7 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
     if out.len() > first || !miner.is_empty() {
         if let Some(info) = info {
             out.push(Finding::new(
-                NAME,
+                ID,
                 "binary_summary",
                 Class::Info,
                 0,
@@ -514,7 +516,7 @@ fn packing(
     }
     if !upx.is_empty() {
         let mut f = with_miner(Finding::new(
-            NAME,
+            ID,
             "upx_packed",
             class,
             score,
@@ -529,7 +531,7 @@ fn packing(
     }
     for (packer, evidence) in by_section {
         let mut f = with_miner(Finding::new(
-            NAME,
+            ID,
             "packer_sections",
             class,
             score,
@@ -553,7 +555,7 @@ fn packing(
             .collect();
         if !dense.is_empty() {
             let mut f = with_miner(Finding::new(
-                NAME,
+                ID,
                 "high_entropy_code",
                 class,
                 score,
@@ -579,7 +581,7 @@ fn packing(
     if !packed.is_empty() && static_elf && (place.temporary || place.hidden) {
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "packed_static_hidden",
                 Class::Hiding,
                 50,
@@ -595,7 +597,7 @@ fn windows_capabilities(functions: &Functions, strings: &Strings, out: &mut Vec<
     let groups = [HOLLOW_UNMAP, HOLLOW_WRITE, HOLLOW_CONTEXT, HOLLOW_START];
     if groups.iter().all(|g| functions.any(g).is_some()) {
         let mut f = Finding::new(
-            NAME,
+            ID,
             "process_hollowing",
             Class::Injection,
             70,
@@ -620,7 +622,7 @@ fn windows_capabilities(functions: &Functions, strings: &Strings, out: &mut Vec<
     if let Some(e) = critical {
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "critical_process",
                 Class::Evasion,
                 60,
@@ -653,7 +655,7 @@ fn process_hider(strings: &Strings, info: &BinaryInfo, out: &mut Vec<Finding>) {
         return;
     };
     let mut f = Finding::new(
-        NAME,
+        ID,
         "process_hider_library",
         Class::Hiding,
         70,
@@ -700,7 +702,7 @@ fn process_rename(strings: &Strings, functions: &Functions, out: &mut Vec<Findin
     if let Some(s) = disguise {
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "process_rename",
                 Class::Info,
                 20,
@@ -728,7 +730,7 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
             .any(|s| s.text.contains(TRACER_PID));
     if !anti_debug.is_empty() || tracer_pid {
         let mut f = Finding::new(
-            NAME,
+            ID,
             "anti_debug",
             Class::Info,
             15,
@@ -751,7 +753,7 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
         ) {
             out.push(
                 Finding::new(
-                    NAME,
+                    ID,
                     "service_install",
                     Class::Info,
                     20,
@@ -791,7 +793,7 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
     }
     if !gpu.is_empty() {
         let mut f = Finding::new(
-            NAME,
+            ID,
             "gpu_compute",
             Class::Info,
             15,
@@ -805,7 +807,7 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
     }
     if !msr.is_empty() {
         let mut f = Finding::new(
-            NAME,
+            ID,
             "msr_access",
             Class::Info,
             20,
@@ -886,7 +888,7 @@ fn context(ctx: &FileContext, place: &Place, out: &mut Vec<Finding>) {
     if place.temporary {
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "temporary_location",
                 Class::Info,
                 20,
@@ -899,7 +901,7 @@ fn context(ctx: &FileContext, place: &Place, out: &mut Vec<Finding>) {
     if place.hidden {
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "hidden_location",
                 Class::Info,
                 20,
@@ -928,7 +930,7 @@ fn context(ctx: &FileContext, place: &Place, out: &mut Vec<Finding>) {
     };
     if let Some(why) = imitated {
         out.push(
-            Finding::new(NAME, "system_name_imitation", Class::Info, 30, why)
+            Finding::new(ID, "system_name_imitation", Class::Info, 30, why)
                 .when_miner(Class::Hiding)
                 .with_evidence(Evidence::path(path)),
         );

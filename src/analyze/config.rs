@@ -15,11 +15,13 @@ mod endpoint;
 mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
-use crate::indicators::{pool_fact, Indicators, ALGORITHMS};
-use crate::quoting::Quoting;
-use crate::wallet;
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::knowledge::wallet;
+use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
+use crate::scan::quoting::Quoting;
 use endpoint::{parse_endpoint, Endpoint};
 use regex::Regex;
 use serde_json::Value;
@@ -31,7 +33,7 @@ use cmdline::launches_in_line;
 
 pub struct ConfigAnalyzer;
 
-const NAME: &str = "config";
+const ID: AnalyzerId = AnalyzerId::Config;
 /// Text above this is not parsed as JSON (miner configs are a few kilobytes).
 const MAX_JSON: usize = 4 << 20;
 /// Lines longer than this (minified code, data) are not command lines.
@@ -40,8 +42,8 @@ const MAX_POOL_FINDINGS: usize = 8;
 const MAX_WALLET_FINDINGS: usize = 4;
 
 impl Analyzer for ConfigAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(ConfigWorker)
@@ -373,7 +375,7 @@ fn judge_document(
         }
         reported += 1;
         let mut f = Finding::new(
-            NAME,
+            ID,
             "miner_config",
             Class::Miner,
             score,
@@ -409,7 +411,7 @@ fn judge_document(
     // pools are given on the command line).
     if reported == 0 && facts.miner_keys.len() >= 3 {
         let mut f = Finding::new(
-            NAME,
+            ID,
             "miner_settings",
             Class::Miner,
             45,
@@ -482,7 +484,7 @@ pub(crate) fn scan_command_lines(
                 None => (n + 1, line.trim().to_owned(), ""),
             };
             let mut f = Finding::new(
-                NAME,
+                ID,
                 "miner_command_line",
                 Class::Miner,
                 l.score,
@@ -566,7 +568,7 @@ fn report_wallets(text: &str, users: &BTreeSet<String>, out: &mut Vec<Finding>) 
         let line = text[..offset].bytes().filter(|&b| b == b'\n').count() + 1;
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "wallet_address",
                 Class::Info,
                 10,

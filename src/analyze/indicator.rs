@@ -4,19 +4,21 @@
 //! `info`; the same fact anywhere else in the file counts.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
-use crate::indicators::{pool_fact, stratum_urls, IndicatorKind};
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind};
+use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub struct IndicatorAnalyzer;
 
-const NAME: &str = "indicators";
+const ID: AnalyzerId = AnalyzerId::Indicators;
 const MAX_URLS: usize = 64;
 
 impl Analyzer for IndicatorAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(IndicatorWorker)
@@ -59,7 +61,7 @@ impl AnalyzerWorker for IndicatorWorker {
             for (live, url) in urls {
                 url_hosts.insert(url.host.clone());
                 let mut f = Finding::new(
-                    NAME,
+                    ID,
                     "stratum_url",
                     strong(Class::Miner, live),
                     60,
@@ -105,7 +107,7 @@ impl AnalyzerWorker for IndicatorWorker {
                 };
                 out.push(
                     Finding::new(
-                        NAME,
+                        ID,
                         "pool_host",
                         class,
                         score,
@@ -127,7 +129,7 @@ impl AnalyzerWorker for IndicatorWorker {
             if pool_methods >= 2 {
                 let live = any_live(IndicatorKind::StratumMethod);
                 let mut f = Finding::new(
-                    NAME,
+                    ID,
                     "stratum_protocol",
                     strong(Class::Miner, live),
                     50,
@@ -156,7 +158,7 @@ impl AnalyzerWorker for IndicatorWorker {
                 (Class::Info, 15)
             };
             let mut f = Finding::new(
-                NAME,
+                ID,
                 "miner_options",
                 class,
                 score,
@@ -185,7 +187,7 @@ impl AnalyzerWorker for IndicatorWorker {
                     Class::Info
                 };
                 let mut f = Finding::new(
-                    NAME,
+                    ID,
                     "algorithm_table",
                     class,
                     40,
@@ -201,7 +203,7 @@ impl AnalyzerWorker for IndicatorWorker {
 
         // Miner names alone are information: security tools and articles name them too.
         if let Some(names) = by_kind.get(&IndicatorKind::MinerName) {
-            let mut f = Finding::new(NAME, "miner_name", Class::Info, 10, "names miner programs");
+            let mut f = Finding::new(ID, "miner_name", Class::Info, 10, "names miner programs");
             if let Some(fam) = names.values().find_map(|f| f.family.clone()) {
                 f = f.family(fam);
             }
@@ -280,8 +282,8 @@ fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::Indicators;
-    use crate::target::Target;
+    use crate::knowledge::indicators::Indicators;
+    use crate::scan::target::Target;
 
     fn run(name: &str, text: &str) -> Vec<Finding> {
         let target = Target::for_bytes(name);

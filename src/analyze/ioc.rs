@@ -4,14 +4,17 @@
 //! per file (`FileContext` caches them); a hash match is malicious whatever else is said.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{hex, FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
-use crate::indicators::IndicatorKind;
-use crate::ioc::IocDb;
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::IndicatorKind;
+use crate::knowledge::ioc_lists::IocDb;
+use crate::scan::context::FileContext;
+use crate::scan::digests::hex;
+use crate::scan::kind::FileKind;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const NAME: &str = "ioc";
+const ID: AnalyzerId = AnalyzerId::Ioc;
 /// A path indicator at or above this score is malicious on its own; below it, it is context
 /// that counts only beside miner evidence.
 pub const PATH_IOC_STRONG: u8 = 70;
@@ -27,8 +30,8 @@ impl IocAnalyzer {
 }
 
 impl Analyzer for IocAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(IocWorker { db: &self.db })
@@ -50,7 +53,7 @@ impl AnalyzerWorker for IocWorker<'_> {
             network_matches(ctx, out);
         }
         for p in self.db.match_path(&ctx.target.system_path) {
-            let mut f = Finding::new(NAME, "path", Class::Ioc, p.score, p.description.clone())
+            let mut f = Finding::new(ID, "path", Class::Ioc, p.score, p.description.clone())
                 .fact(format!("ioc-path:{}", p.regex.as_str()))
                 .with_evidence(Evidence::path(&ctx.target.system_path));
             if p.score < PATH_IOC_STRONG {
@@ -69,7 +72,7 @@ fn hash_matches(db: &IocDb, ctx: &FileContext, out: &mut Vec<Finding>) {
     let mut found = |algorithm: &str, digest: &[u8], description: &str| {
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 algorithm,
                 Class::Ioc,
                 100,
@@ -132,7 +135,7 @@ fn network_matches(ctx: &FileContext, out: &mut Vec<Finding>) {
         let class = if live { Class::Ioc } else { Class::Info };
         out.push(
             Finding::new(
-                NAME,
+                ID,
                 "network",
                 class,
                 90,
@@ -148,8 +151,8 @@ fn network_matches(ctx: &FileContext, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::indicators::Indicators;
-    use crate::target::Target;
+    use crate::knowledge::indicators::Indicators;
+    use crate::scan::target::Target;
 
     fn run(db: IocDb, path: &str, bytes: &[u8]) -> Vec<Finding> {
         let indicators = Indicators::new(db.network.clone());

@@ -5,19 +5,22 @@
 
 pub mod binary;
 pub mod config;
+pub mod id;
 pub mod indicator;
 pub mod ioc;
 pub mod script;
 pub mod yara;
 
-use crate::context::{FileContext, FileKind};
-use crate::finding::Finding;
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::Finding;
+use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
 
 /// A per-file problem inside one analyzer. The scan goes on; the file's report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{analyzer}: {message}")]
 pub struct AnalyzerError {
-    pub analyzer: &'static str,
+    pub analyzer: AnalyzerId,
     pub message: String,
     /// The analyzer ran out of time: the file is incomplete (`NAME_timeout`), not wrong.
     pub timed_out: bool,
@@ -25,7 +28,7 @@ pub struct AnalyzerError {
 
 /// The compiled, shared half of an analyzer.
 pub trait Analyzer: Send + Sync {
-    fn name(&self) -> &'static str;
+    fn id(&self) -> AnalyzerId;
     /// Builds the per-thread half. Called once per worker thread.
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_>;
 }

@@ -30,11 +30,13 @@
 
 use super::config::{decoded_text, scan_command_lines, DecodedAt};
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::utf16le_text;
-use crate::context::{FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
-use crate::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
-use crate::quoting::Quoting;
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
+use crate::scan::context::FileContext;
+use crate::scan::kind::utf16le_text;
+use crate::scan::kind::FileKind;
+use crate::scan::quoting::Quoting;
 use base64::Engine as _;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,7 +44,7 @@ use std::sync::LazyLock;
 
 pub struct ScriptAnalyzer;
 
-const NAME: &str = "script";
+const ID: AnalyzerId = AnalyzerId::Script;
 /// Lines longer than this are data (minified code, blobs), not commands.
 const MAX_LINE: usize = 4096;
 /// Shortest base64 run that is decoded, and the most decoded from one run and one file.
@@ -53,8 +55,8 @@ const MAX_BLOBS: usize = 16;
 const LONG_BLOB: usize = 2048;
 
 impl Analyzer for ScriptAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(ScriptWorker)
@@ -190,7 +192,7 @@ impl Acc {
         evidence: Evidence,
     ) {
         let f = self.findings.entry(rule).or_insert_with(|| {
-            let f = Finding::new(NAME, rule, class, score, desc);
+            let f = Finding::new(ID, rule, class, score, desc);
             if when_miner {
                 f.when_miner(class)
             } else {
@@ -1029,7 +1031,7 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
     for u in stratum_urls(decoded.as_bytes(), 16) {
         found.push(
             Finding::new(
-                NAME,
+                ID,
                 "decoded_pool_endpoint",
                 Class::Miner,
                 60,
@@ -1054,7 +1056,7 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
         if port.is_some() {
             found.push(
                 Finding::new(
-                    NAME,
+                    ID,
                     "decoded_pool_endpoint",
                     Class::Miner,
                     55,

@@ -4,15 +4,18 @@
 //! metadata, or, for rules without our metadata, from its tags and name.
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
-use crate::context::{hex, FileContext, FileKind};
-use crate::finding::{Class, Evidence, Finding};
-use crate::signatures;
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::knowledge::signatures;
+use crate::scan::context::FileContext;
+use crate::scan::digests::hex;
+use crate::scan::kind::FileKind;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use yara_x::{MetaValue, Rules, ScanError, Scanner};
 
-const NAME: &str = "yara";
+const ID: AnalyzerId = AnalyzerId::Yara;
 /// Matched strings kept as evidence per rule.
 const MAX_MATCHES_SHOWN: usize = 6;
 
@@ -304,8 +307,8 @@ impl YaraAnalyzer {
 }
 
 impl Analyzer for YaraAnalyzer {
-    fn name(&self) -> &'static str {
-        NAME
+    fn id(&self) -> AnalyzerId {
+        ID
     }
 
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
@@ -339,7 +342,7 @@ impl AnalyzerWorker for YaraWorker<'_> {
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
         let err = |message: String| AnalyzerError {
-            analyzer: NAME,
+            analyzer: ID,
             message,
             timed_out: false,
         };
@@ -355,7 +358,7 @@ impl AnalyzerWorker for YaraWorker<'_> {
             (Some(meta), true) => self
                 .owners
                 .entry(meta.uid)
-                .or_insert_with(|| crate::platform::user_name(meta.uid))
+                .or_insert_with(|| crate::scan::platform::user_name(meta.uid))
                 .clone(),
             _ => String::new(),
         };
@@ -425,7 +428,7 @@ fn finding_for(rule: &yara_x::Rule) -> Finding {
         _ => 50,
     });
     let mut f = Finding::new(
-        NAME,
+        ID,
         rule.identifier(),
         class,
         score,

@@ -4,8 +4,8 @@
 //! and evidence are attacker-controlled. The summary is not a row: it goes to JSON or text.
 
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::finding::Class;
-use crate::triage::JsonMeta;
+use crate::judge::finding::Class;
+use crate::post::triage::JsonMeta;
 use std::io::{self, Write};
 
 const HEADER: &[&str] = &[

@@ -2,6 +2,7 @@
 //! them, then `errors` and `summary` last. Memory does not grow with the number of files, only
 //! with the (capped) list of errors.
 
+use super::wire::JsonFile;
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -27,78 +28,6 @@ impl<W: Write> JsonReporter<W> {
     }
 }
 
-/// The file object shape shared by the JSON and NDJSON writers.
-#[derive(Serialize)]
-pub struct JsonFile<'a> {
-    pub path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path_bytes: Option<&'a str>,
-    pub size: u64,
-    pub kind: &'a str,
-    pub verdict: &'a str,
-    pub score: u8,
-    pub family: Option<&'a str>,
-    pub category: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub md5: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha1: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<&'a str>,
-    pub reasons: &'a [String],
-    pub findings: &'a [crate::finding::Finding],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub errors: &'a [crate::error::FileError],
-    /// Why the file (or a member) was not fully judged; absent when it was.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub incomplete: Vec<crate::error::Incomplete>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<&'static str>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub header_only: bool,
-    /// Timestamps, owner and mode.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub meta: Option<crate::triage::JsonMeta>,
-    #[serde(flatten)]
-    pub triage: crate::triage::JsonTriage<'a>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub members: Vec<JsonFile<'a>>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub suppressed: &'a [crate::baseline::Suppressed],
-    /// `--processes`: pids, executable path, command line, deleted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub process: Option<&'a crate::process::ProcessInfo>,
-}
-
-impl<'a> JsonFile<'a> {
-    pub fn of(r: &'a FileReport) -> JsonFile<'a> {
-        JsonFile {
-            path: &r.path,
-            path_bytes: r.path_bytes.as_deref(),
-            size: r.size,
-            kind: r.kind.as_str(),
-            verdict: r.verdict.level.as_str(),
-            score: r.verdict.score,
-            family: r.verdict.family.as_deref(),
-            category: r.verdict.category.as_deref(),
-            md5: r.digests.md5.as_deref(),
-            sha1: r.digests.sha1.as_deref(),
-            sha256: r.digests.sha256.as_deref(),
-            reasons: &r.verdict.reasons,
-            findings: &r.findings,
-            errors: &r.errors,
-            incomplete: r.incomplete(),
-            skipped: r.skipped.map(|s| s.as_str()),
-            header_only: r.header_only,
-            meta: crate::triage::JsonMeta::of(r),
-            triage: crate::triage::JsonTriage::of(&r.triage),
-            members: r.members.iter().map(JsonFile::of).collect(),
-            suppressed: &r.suppressed,
-            process: r.process.as_ref(),
-        }
-    }
-}
-
 /// Keeps the kind of an I/O error (a closed pipe must stay `BrokenPipe`).
 fn to_io(e: serde_json::Error) -> io::Error {
     io::Error::from(e)
@@ -111,7 +40,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
             roots: &'a [String],
             started: &'a str,
             options: &'a std::collections::BTreeMap<String, serde_json::Value>,
-            rule_sets: &'a [super::RuleSetInfo],
+            rule_sets: &'a [crate::outcome::RuleSetInfo],
             load_problems: &'a [String],
         }
         self.out.write_all(b"{\"tool\":")?;

@@ -1,6 +1,6 @@
-//! What a scan produces and the writers that turn it into output. The domain types here are
-//! serialized by the JSON writers through their own shapes; maps are ordered (BTreeMap) so that
-//! output is deterministic. Reporters are called only from the writer thread.
+//! The writers that turn what a scan produced (`crate::outcome`) into output, one module per
+//! format. Reporters are called only from the writer thread; maps are ordered (BTreeMap) so that
+//! output is deterministic.
 
 pub mod csv;
 pub mod json;
@@ -8,171 +8,11 @@ pub mod ndjson;
 pub mod recognise;
 pub mod sarif;
 pub mod text;
+pub mod wire;
 
-use crate::context::{Digests, FileKind, FileMeta};
-use crate::error::{FileError, Incomplete, SkipReason};
-use crate::finding::Finding;
-use crate::verdict::{Level, Verdict};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use crate::outcome::problems::SkipReason;
+use crate::outcome::{FileReport, ScanInfo, Summary};
 use std::io;
-
-/// The report for one target.
-#[derive(Clone, Debug, Serialize)]
-pub struct FileReport {
-    #[serde(skip)]
-    pub seq: u64,
-    /// The path, lossily UTF-8.
-    pub path: String,
-    /// The exact path bytes, base64, when the path is not UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path_bytes: Option<String>,
-    pub size: u64,
-    pub kind: FileKind,
-    #[serde(flatten)]
-    pub digests: Digests,
-    pub verdict: Verdict,
-    pub findings: Vec<Finding>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FileError>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<SkipReason>,
-    /// Only a header was read (the file is above the size limit).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub header_only: bool,
-    #[serde(skip)]
-    pub meta: Option<FileMeta>,
-    /// Never read because the scan was interrupted first: dropped by the writer.
-    #[serde(skip)]
-    pub not_scanned: bool,
-    /// Persistence place, owner, cache hit (`triage`).
-    #[serde(skip)]
-    pub triage: crate::triage::FileTriage,
-    /// For an archive: its members that were flagged, had problems or hold such members.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub members: Vec<FileReport>,
-    /// Findings a baseline suppressed (kept only with --show-suppressed or SARIF output).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub suppressed: Vec<crate::baseline::Suppressed>,
-    /// How many findings a baseline suppressed here, members included.
-    #[serde(skip)]
-    pub suppressed_count: u64,
-    /// `--processes`: the processes running this executable.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub process: Option<crate::process::ProcessInfo>,
-}
-
-impl FileReport {
-    pub fn new(seq: u64, path: String, path_bytes: Option<String>) -> FileReport {
-        FileReport {
-            seq,
-            path,
-            path_bytes,
-            size: 0,
-            kind: FileKind::Empty,
-            digests: Digests::default(),
-            verdict: Verdict::clean(),
-            findings: Vec::new(),
-            errors: Vec::new(),
-            skipped: None,
-            header_only: false,
-            meta: None,
-            not_scanned: false,
-            triage: Default::default(),
-            members: Vec::new(),
-            suppressed: Vec::new(),
-            suppressed_count: 0,
-            process: None,
-        }
-    }
-
-    pub fn flagged(&self) -> bool {
-        self.verdict.level != Level::Clean
-    }
-
-    /// Why this file (or one of its archive members) was not fully judged, sorted and without
-    /// repeats; empty when it was. Derived from the problems: one source of truth.
-    pub fn incomplete(&self) -> Vec<Incomplete> {
-        let mut out = Vec::new();
-        self.collect_incomplete(&mut out);
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    fn collect_incomplete(&self, out: &mut Vec<Incomplete>) {
-        out.extend(self.errors.iter().map(FileError::incomplete));
-        for m in &self.members {
-            m.collect_incomplete(out);
-        }
-    }
-
-    /// Whether any analyzer judged the file (it was read, whole or by its header).
-    pub fn was_read(&self) -> bool {
-        (self.skipped.is_none() || self.header_only) && !self.errors.iter().any(FileError::unread)
-    }
-}
-
-/// A loaded rule source, for the report header.
-#[derive(Clone, Debug, Serialize)]
-pub struct RuleSetInfo {
-    pub origin: String,
-    pub sha256: String,
-    pub builtin: bool,
-}
-
-/// What the report says about the scan before the first file.
-#[derive(Clone, Debug, Serialize)]
-pub struct ScanInfo {
-    pub tool: ToolInfo,
-    pub roots: Vec<String>,
-    pub started: String,
-    pub options: BTreeMap<String, serde_json::Value>,
-    pub rule_sets: Vec<RuleSetInfo>,
-    /// Problems found while loading rules and lists (`file:line: message`).
-    pub load_problems: Vec<String>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct ToolInfo {
-    pub name: &'static str,
-    pub version: &'static str,
-    pub signature_pack: &'static str,
-}
-
-impl ToolInfo {
-    pub fn current() -> ToolInfo {
-        ToolInfo {
-            name: "minerscan",
-            version: env!("CARGO_PKG_VERSION"),
-            signature_pack: crate::signatures::PACK_VERSION,
-        }
-    }
-}
-
-/// The totals, written last.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Summary {
-    pub started: String,
-    pub finished: String,
-    pub files_scanned: u64,
-    pub bytes_scanned: u64,
-    pub skipped: BTreeMap<String, u64>,
-    /// Files with a reported problem (their own or an archive member's).
-    pub errors: u64,
-    /// Files not fully judged (see `FileReport::incomplete`).
-    pub incomplete: u64,
-    /// No file was left incomplete and the scan was not interrupted.
-    pub complete: bool,
-    pub interrupted: bool,
-    pub verdicts: BTreeMap<String, u64>,
-    /// Findings suppressed by the baseline.
-    pub suppressed: u64,
-    pub elapsed_ms: u64,
-    /// Indicators seen across files, persistence links, cache hits (`triage`).
-    #[serde(flatten)]
-    pub triage: Option<crate::triage::TriageSummary>,
-}
 
 /// One output format.
 pub trait Reporter {

@@ -2,9 +2,9 @@
 //! ECS has them (so that a SIEM can ingest it as is), minerscan's own fields under `minerscan`,
 //! then one summary object.
 
-use super::json::JsonFile;
+use super::wire::JsonFile;
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::finding::Class;
+use crate::judge::finding::Class;
 use serde_json::json;
 use std::io::{self, Write};
 
@@ -84,7 +84,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
                 hash.insert(k.to_owned(), json!(v));
             }
         }
-        crate::triage::ecs_file_fields(r, &mut doc["file"]);
+        crate::post::triage::ecs_file_fields(r, &mut doc["file"]);
         if let Some(p) = &r.process {
             // ECS process fields: the first process running this executable.
             doc["process"] = json!({

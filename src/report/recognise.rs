@@ -14,8 +14,8 @@
 // The mirrors' fields exist to be parsed, never read.
 #![allow(dead_code)]
 
-use crate::finding::{Class, Evidence};
-use crate::verdict::Level;
+use crate::judge::finding::{Class, Evidence};
+use crate::judge::verdict::Level;
 use regex::Regex;
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};

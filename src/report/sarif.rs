@@ -8,9 +8,9 @@
 //! (only flagged files and suppressed findings make results).
 
 use super::{FileReport, Reporter, ScanInfo, Summary};
-use crate::baseline::rule_id;
-use crate::finding::{Class, Evidence, Finding};
-use crate::verdict::Level;
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::judge::verdict::Level;
 use serde_json::json;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
@@ -32,7 +32,7 @@ const MAX_NOTIFICATIONS: usize = 10_000;
 
 /// What the run says about one rule, from the findings that used it.
 struct RuleSeen {
-    analyzer: &'static str,
+    analyzer: AnalyzerId,
     rule: String,
     class: Class,
     description: String,
@@ -97,7 +97,7 @@ impl<W: Write> SarifReporter<W> {
     }
 
     fn see_rule(&mut self, f: &Finding) -> String {
-        let id = rule_id(f);
+        let id = f.id();
         let seen = self.rules.entry(id.clone()).or_insert_with(|| RuleSeen {
             analyzer: f.analyzer,
             rule: f.rule.clone(),
@@ -235,7 +235,7 @@ impl<W: Write> SarifReporter<W> {
 
     /// Relative to the current directory when inside it, else an absolute file URI.
     fn uri(&self, path: &str) -> String {
-        let abs = crate::target::absolute(Path::new(path));
+        let abs = crate::scan::target::absolute(Path::new(path));
         if let Some(cwd) = &self.cwd {
             if let Ok(rel) = abs.strip_prefix(cwd) {
                 let rel = rel.to_string_lossy();
@@ -307,7 +307,7 @@ with the reason, rather than deleting the rule.",
         )
         .full_description(
             sarif::MultiformatMessageString::builder()
-                .text(crate::finding::cap(&seen.description))
+                .text(crate::judge::finding::cap(&seen.description))
                 .build(),
         )
         .help(

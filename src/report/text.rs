@@ -2,7 +2,7 @@
 //! it, then a summary. Every string from a scanned file is escaped before it reaches a terminal.
 
 use super::{escape_for_terminal as esc, worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::verdict::Level;
+use crate::judge::verdict::Level;
 use std::io::{self, Write};
 
 pub struct TextReporter<W: Write> {
@@ -170,7 +170,7 @@ impl<W: Write> Reporter for TextReporter<W> {
             )?;
         }
         if let Some(t) = &s.triage {
-            crate::triage::write_text(&mut self.out, t)?;
+            crate::post::triage::write_text(&mut self.out, t)?;
         }
         if s.interrupted {
             writeln!(self.out, "Interrupted: the scan is incomplete.")?;

@@ -4,9 +4,9 @@
 
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::Analyzer;
-use minerscan::context::FileContext;
-use minerscan::indicators::Indicators;
-use minerscan::target::Target;
+use minerscan::knowledge::indicators::Indicators;
+use minerscan::scan::context::FileContext;
+use minerscan::scan::target::Target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;

@@ -365,7 +365,7 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
             .take(64)
             .filter_map(Result::ok)
             .find(|n| n.n_type == goblin::elf::note::NT_GNU_BUILD_ID && n.name == "GNU")
-            .map(|n| crate::context::hex(&n.desc[..n.desc.len().min(64)]))
+            .map(|n| crate::scan::digests::hex(&n.desc[..n.desc.len().min(64)]))
     });
     info.elf = Some(ElfDetails {
         elf_type,

@@ -11,12 +11,12 @@
 //! (Windows programs, which name libraries and drivers in wide strings), by a pass of their own
 //! over the whole file, since printable regions cannot hold wide text.
 
-use crate::indicators::NeedleHit;
-use crate::regions;
+use crate::knowledge::indicators::NeedleHit;
+use crate::knowledge::regions;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// Wide hits kept per needle: the rules need the first few occurrences, never all of them.
-const PER_NEEDLE: usize = crate::indicators::NEEDLE_HITS;
+const PER_NEEDLE: usize = crate::knowledge::indicators::NEEDLE_HITS;
 /// How far a string is followed either side of a hit when it is taken as evidence.
 const MAX_STRING_REACH: usize = 4096;
 

@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::analyze::indicator::IndicatorAnalyzer;
-use crate::indicators::Indicators;
-use crate::target::Target;
-use crate::verdict::{judge, prepare, Level, Verdict};
+use crate::judge::verdict::{judge, prepare, Level, Verdict};
+use crate::knowledge::indicators::Indicators;
+use crate::scan::target::Target;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/fixtures/bin/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -56,7 +56,7 @@ fn judged(path: &str, bytes: &[u8]) -> (Vec<Finding>, Verdict) {
 fn rules(findings: &[Finding]) -> Vec<String> {
     let mut v: Vec<String> = findings
         .iter()
-        .filter(|f| f.analyzer == NAME && f.rule != "binary_summary")
+        .filter(|f| f.analyzer == ID && f.rule != "binary_summary")
         .map(|f| format!("{}:{}", f.rule, f.class))
         .collect();
     v.sort();
@@ -529,7 +529,7 @@ fn reference_markers(bytes: &[u8]) -> Vec<markers::MarkerHit> {
                         && bytes[end..]
                             .iter()
                             .find(|&&b| b != b' ' && b != b'\t')
-                            .is_none_or(|&b| !crate::regions::is_printable(b));
+                            .is_none_or(|&b| !crate::knowledge::regions::is_printable(b));
                     if !whole {
                         continue;
                     }
@@ -552,7 +552,7 @@ fn marker_search_in_printable_regions_finds_every_occurrence() {
     let mut with_hits = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        let regions = crate::regions::printable_regions(&bytes);
+        let regions = crate::knowledge::regions::printable_regions(&bytes);
         let shared = Indicators::builtin().scan(&bytes, Some(&regions), 4096);
         let found = Strings::find(&bytes, &shared.needles, true).hits;
         // The reference: every needle's exact text at every offset, kept as the rules keep them.
@@ -769,7 +769,7 @@ fn system_elves_are_clean() {
             *counts.entry(verdict.level.as_str()).or_default() += 1;
             for f in findings
                 .iter()
-                .filter(|f| f.analyzer == NAME && f.rule != "binary_summary")
+                .filter(|f| f.analyzer == ID && f.rule != "binary_summary")
             {
                 *rule_counts
                     .entry(format!("{}:{}", f.rule, f.class))

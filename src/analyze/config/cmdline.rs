@@ -7,8 +7,8 @@
 //! database client's `-u root -p` or ssh's `-o Option=x` carries none of these.
 
 use super::endpoint::{parse_endpoint, Endpoint};
-use crate::indicators::{Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS};
-use crate::wallet::{self, Wallet};
+use crate::knowledge::indicators::{Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS};
+use crate::knowledge::wallet::{self, Wallet};
 use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
 

@@ -1,7 +1,7 @@
 //! Pool endpoints in option and config values: `stratum+tcp://user@host:port`, `ssl://host:port`,
 //! `host:port`. Only the parts the judgement needs: scheme, host, port.
 
-use crate::indicators::is_pool_port;
+use crate::knowledge::indicators::is_pool_port;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Endpoint {

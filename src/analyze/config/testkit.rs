@@ -4,11 +4,11 @@
 
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::analyze::Analyzer;
-use crate::context::FileContext;
-use crate::finding::{Class, Finding};
-use crate::indicators::Indicators;
-use crate::target::Target;
-use crate::verdict::{judge, prepare, Verdict};
+use crate::judge::finding::{Class, Finding};
+use crate::judge::verdict::{judge, prepare, Verdict};
+use crate::knowledge::indicators::Indicators;
+use crate::scan::context::FileContext;
+use crate::scan::target::Target;
 use std::path::Path;
 
 /// Findings (prepared and merged) and the verdict for `bytes` named `name`.
@@ -122,7 +122,7 @@ pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<Stri
 fn fp_scan() {
     use crate::analyze::config::ConfigAnalyzer;
     use crate::analyze::script::ScriptAnalyzer;
-    use crate::verdict::Level;
+    use crate::judge::verdict::Level;
     let roots = std::env::var("FP_ROOTS").unwrap_or_else(|_| "/etc".to_owned());
     let (mut files, mut suspicious, mut malicious) = (0usize, 0usize, 0usize);
     for root in roots.split(':') {

@@ -1,7 +1,7 @@
 use super::testkit::{check_manifest, rule_class, run};
 use super::ConfigAnalyzer;
-use crate::finding::Class;
-use crate::verdict::Level;
+use crate::judge::finding::Class;
+use crate::judge::verdict::Level;
 
 #[test]
 fn manifest() {
@@ -14,7 +14,13 @@ fn manifest() {
 
 const XMR: &str = "41pmnqWeNug1ikEBmYhajkDoyXHMNd5nSRuAdPwsKWQSdphFyVWJQ3t76QN1Jt34YJKBdf6thxZazXGpmDVCezCzVXJinrj";
 
-fn config(name: &str, text: &str) -> (Vec<crate::finding::Finding>, crate::verdict::Verdict) {
+fn config(
+    name: &str,
+    text: &str,
+) -> (
+    Vec<crate::judge::finding::Finding>,
+    crate::judge::verdict::Verdict,
+) {
     run(&[&ConfigAnalyzer], name, text.as_bytes())
 }
 

@@ -1,8 +1,8 @@
 use super::ScriptAnalyzer;
 use crate::analyze::config::testkit::{check_manifest, rule_class, run};
 use crate::analyze::config::ConfigAnalyzer;
-use crate::finding::Class;
-use crate::verdict::Level;
+use crate::judge::finding::Class;
+use crate::judge::verdict::Level;
 
 #[test]
 fn manifest() {
@@ -10,7 +10,13 @@ fn manifest() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-fn both(name: &str, text: &str) -> (Vec<crate::finding::Finding>, crate::verdict::Verdict) {
+fn both(
+    name: &str,
+    text: &str,
+) -> (
+    Vec<crate::judge::finding::Finding>,
+    crate::judge::verdict::Verdict,
+) {
     run(&[&ConfigAnalyzer, &ScriptAnalyzer], name, text.as_bytes())
 }
 

@@ -1,13 +1,17 @@
 use super::is_minerscan_report;
-use crate::context::{Digests, FileKind, FileMeta};
-use crate::error::{ArchiveProblem, FileError, SkipReason};
-use crate::finding::{Class, Evidence, Finding};
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::judge::verdict::{Level, Verdict};
+use crate::outcome::problems::{ArchiveProblem, FileError, SkipReason};
+use crate::outcome::FileMeta;
+use crate::outcome::{FileReport, RuleSetInfo, ScanInfo, Summary, ToolInfo};
+use crate::post::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
 use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::text::TextReporter;
-use crate::report::{FileReport, Reporter, RuleSetInfo, ScanInfo, Summary, ToolInfo};
-use crate::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
-use crate::verdict::{Level, Verdict};
+use crate::report::Reporter;
+use crate::scan::digests::Digests;
+use crate::scan::kind::FileKind;
 use serde_json::json;
 
 /// A file report with every field the writers can write filled.
@@ -29,7 +33,7 @@ fn full_report(seq: u64) -> FileReport {
         reasons: vec!["miner together with persistence".to_owned()],
     };
     let mut f = Finding::new(
-        "script",
+        AnalyzerId::Script,
         "cron_persistence",
         Class::Persistence,
         40,
@@ -55,10 +59,10 @@ fn full_report(seq: u64) -> FileReport {
     r.findings = vec![f.clone()];
     r.errors = vec![
         FileError::Timeout {
-            analyzer: "yara".to_owned(),
+            analyzer: AnalyzerId::Yara,
         },
         FileError::Analyzer {
-            analyzer: "binary".to_owned(),
+            analyzer: AnalyzerId::Binary,
             message: "panicked: x".to_owned(),
         },
         FileError::Archive {
@@ -92,11 +96,11 @@ fn full_report(seq: u64) -> FileReport {
     }];
     member.header_only = true;
     r.members = vec![member];
-    r.suppressed = vec![crate::baseline::Suppressed {
+    r.suppressed = vec![crate::outcome::Suppressed {
         finding: f,
         reason: "accepted".to_owned(),
     }];
-    r.process = Some(crate::process::ProcessInfo {
+    r.process = Some(crate::scan::processes::ProcessInfo {
         pids: vec![10, 11],
         exe: "/tmp/x".to_owned(),
         cmdline: "x -o pool".to_owned(),

@@ -3,8 +3,8 @@
 //! reason. Excluded directories and virtual filesystems are pruned, never descended. Every
 //! target is numbered in walk order so that the writer can restore that order.
 
-use crate::error::{FileError, SkipReason};
-use crate::platform;
+use crate::outcome::problems::{FileError, SkipReason};
+use crate::scan::platform;
 use globset::GlobSet;
 use std::collections::HashMap;
 use std::os::unix::ffi::OsStrExt;
@@ -42,7 +42,7 @@ pub struct WalkOptions {
     pub one_file_system: bool,
     pub excludes: Option<GlobSet>,
     /// `--root DIR`: walk DIR as another machine's root (links resolved inside it).
-    pub root: Option<std::sync::Arc<crate::image::ImageRoot>>,
+    pub root: Option<std::sync::Arc<crate::scan::image::ImageRoot>>,
 }
 
 /// One numbered item for the workers and the writer.
@@ -63,7 +63,7 @@ pub enum WalkItem {
     /// The executable of running processes (`--processes`), read through `/proc/PID/exe`.
     Process {
         seq: u64,
-        process: crate::process::ProcessInfo,
+        process: crate::scan::processes::ProcessInfo,
     },
     /// A directory that could not be read, or another walk problem.
     Error {
@@ -375,8 +375,8 @@ impl Walker<'_> {
     /// lowest pid, and one per process that could not be looked at. These are explicit targets:
     /// the virtual-filesystem rule (procfs) does not apply to them.
     pub fn walk_processes(&mut self, mut emit: impl FnMut(WalkItem) -> bool) -> bool {
-        use crate::process::ProcessItem;
-        let items = match crate::process::list() {
+        use crate::scan::processes::ProcessItem;
+        let items = match crate::scan::processes::list() {
             Ok(items) => items,
             Err(e) => {
                 let seq = self.next_seq();

@@ -3,11 +3,11 @@
 
 use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
 use crate::analyze::{registry, Analyzer};
-use crate::cli::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
-use crate::engine::{Engine, EngineOptions, ScanPlan};
-use crate::indicators::Indicators;
-use crate::report::{RuleSetInfo, ScanInfo, ToolInfo};
-use crate::walk::{read_path_list, WalkOptions};
+use crate::cli::args::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
+use crate::knowledge::indicators::Indicators;
+use crate::outcome::{RuleSetInfo, ScanInfo, ToolInfo};
+use crate::scan::engine::{Engine, EngineOptions, ScanPlan};
+use crate::scan::walk::{read_path_list, WalkOptions};
 use anyhow::{bail, Context, Result};
 use globset::{Glob, GlobSetBuilder};
 use serde_json::json;
@@ -32,7 +32,7 @@ pub struct ScanConfig {
     /// Problems found while loading rules and lists: reported, and fatal with --strict.
     pub load_problems: Vec<String>,
     /// `--cache`, `--syslog`, `--nice` (see `triage`).
-    pub cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    pub cache: Option<std::sync::Arc<crate::post::cache::Cache>>,
     pub syslog: bool,
     pub nice: bool,
 }
@@ -50,7 +50,7 @@ pub fn compile_rules(args: &RuleSetArgs, timeout: Duration) -> Result<YaraRules>
 pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     if args.triage.nice {
         // Before anything heavy, and before any thread exists: threads inherit it.
-        if let Err(e) = crate::platform::lower_priority() {
+        if let Err(e) = crate::scan::platform::lower_priority() {
             eprintln!("minerscan: warning: --nice: {e}");
         }
     }
@@ -59,7 +59,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     }
     let image = match &args.triage.root {
         Some(dir) => Some(std::sync::Arc::new(
-            crate::image::ImageRoot::open(dir)
+            crate::scan::image::ImageRoot::open(dir)
                 .with_context(|| format!("--root {}", dir.display()))?,
         )),
         None => None,
@@ -110,7 +110,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         .output
         .filter(|p| p.as_os_str() != "-")
         .as_deref()
-        .map(crate::schedule::expand_output)
+        .map(crate::cli::output::expand_output)
         .transpose()?;
     let max_size = parse_size(&args.max_size).map_err(|e| anyhow::anyhow!("--max-size: {e}"))?;
     if max_size == 0 {
@@ -139,7 +139,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     let (rules, iocs, indicators) = std::thread::scope(|scope| {
         let rules =
             scope.spawn(|| compile_rules(&args.rule_set, Duration::from_secs(args.timeout)));
-        let iocs = crate::ioc::load_all(!args.rule_set.no_builtin, &args.ioc);
+        let iocs = crate::knowledge::ioc_lists::load_all(!args.rule_set.no_builtin, &args.ioc);
         let indicators = Indicators::new(iocs.network.clone());
         let rules = rules
             .join()
@@ -150,7 +150,9 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     let mut load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
     load_problems.extend(iocs.problems.iter().cloned());
     let baseline = match &args.baseline {
-        Some(path) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
+        Some(path) => Some(std::sync::Arc::new(crate::judge::baseline::Baseline::load(
+            path,
+        )?)),
         None => None,
     };
     let baseline_digest = baseline.as_ref().map(|b| b.sha256.clone());
@@ -180,7 +182,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
             threads,
             digests_needed,
             root: image.clone(),
-            archive: crate::archive::ArchiveLimits {
+            archive: crate::scan::containers::archive::ArchiveLimits {
                 depth: args.archive_depth,
                 ..Default::default()
             },
@@ -284,12 +286,13 @@ fn open_outputs(
     info: &ScanInfo,
     engine: &mut Engine,
 ) -> Result<(
-    Option<std::sync::Arc<crate::cache::Cache>>,
+    Option<std::sync::Arc<crate::post::cache::Cache>>,
     Option<std::fs::File>,
 )> {
     let cache = match &args.triage.cache {
         Some(path) => {
-            let cache = crate::cache::Cache::open(path, &crate::cache::config_key(info))?;
+            let cache =
+                crate::post::cache::Cache::open(path, &crate::post::cache::config_key(info))?;
             if let Some(why) = &cache.rebuilt {
                 eprintln!("minerscan: --cache {}: rebuilt: {why}", path.display());
             }
@@ -303,7 +306,7 @@ fn open_outputs(
 
     let output = match &args.output {
         Some(out) => {
-            let file = crate::platform::open_output(out)
+            let file = crate::scan::platform::open_output(out)
                 .with_context(|| format!("-o {}", out.display()))?;
             use std::os::unix::fs::MetadataExt;
             let md = file
@@ -314,7 +317,7 @@ fn open_outputs(
         }
         None => None,
     };
-    if let Some((dev, ino)) = crate::platform::stdout_file_identity() {
+    if let Some((dev, ino)) = crate::scan::platform::stdout_file_identity() {
         engine.add_own_file(dev, ino);
     }
 

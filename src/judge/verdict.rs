@@ -1,8 +1,8 @@
 //! Judgement: a file's findings in, one verdict out. Pure and independent of the order of the
 //! findings, so it is table-tested and every report can say which findings decided it.
 
-use crate::context::FileKind;
-use crate::finding::{Class, Finding};
+use crate::judge::finding::{Class, Finding};
+use crate::scan::kind::FileKind;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -82,7 +82,7 @@ fn merge_and_sort(findings: &mut Vec<Finding>) {
         b.score
             .cmp(&a.score)
             .then(a.class.cmp(&b.class))
-            .then(a.analyzer.cmp(b.analyzer))
+            .then(a.analyzer.cmp(&b.analyzer))
             .then(a.rule.cmp(&b.rule))
             .then(a.evidence.cmp(&b.evidence))
     });
@@ -94,7 +94,7 @@ fn merge_and_sort(findings: &mut Vec<Finding>) {
             .and_then(|key| merged.iter_mut().find(|m| m.fact.as_ref() == Some(key)));
         match into {
             Some(m) => {
-                let who = format!("{}:{}", f.analyzer, f.rule);
+                let who = f.id();
                 if !m.also_reported_by.contains(&who) {
                     m.also_reported_by.push(who);
                 }
@@ -251,9 +251,16 @@ fn category(classes: &BTreeSet<Class>, kind: FileKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::id::AnalyzerId;
 
     fn f(class: Class, score: u8) -> Finding {
-        Finding::new("test", format!("{class}_{score}"), class, score, "t")
+        Finding::new(
+            AnalyzerId::Script,
+            format!("{class}_{score}"),
+            class,
+            score,
+            "t",
+        )
     }
 
     #[test]
@@ -299,10 +306,11 @@ mod tests {
     #[test]
     fn judgement_ignores_order_and_merges_facts() {
         let mut a = vec![
-            Finding::new("binary", "tmp_dir", Class::Info, 20, "in /tmp").when_miner(Class::Hiding),
+            Finding::new(AnalyzerId::Binary, "tmp_dir", Class::Info, 20, "in /tmp")
+                .when_miner(Class::Hiding),
             f(Class::Miner, 60).fact("url:x").family("xmrig"),
             f(Class::Persistence, 40),
-            Finding::new("yara", "r", Class::Miner, 70, "d").fact("url:x"),
+            Finding::new(AnalyzerId::Yara, "r", Class::Miner, 70, "d").fact("url:x"),
         ];
         let mut b: Vec<Finding> = a.iter().rev().cloned().collect();
         prepare(&mut a);
@@ -315,13 +323,14 @@ mod tests {
         assert_eq!(ja, judge(&b, FileKind::Shell));
         assert_eq!(ja.level, Level::Malicious);
         assert_eq!(ja.family.as_deref(), Some("xmrig"));
-        assert_eq!(a[0].also_reported_by, vec!["test:miner_60".to_owned()]);
+        assert_eq!(a[0].also_reported_by, vec!["script:miner_60".to_owned()]);
     }
 
     #[test]
     fn context_stays_info_without_miner_evidence() {
         let mut a = vec![
-            Finding::new("binary", "tmp_dir", Class::Info, 20, "in /tmp").when_miner(Class::Hiding),
+            Finding::new(AnalyzerId::Binary, "tmp_dir", Class::Info, 20, "in /tmp")
+                .when_miner(Class::Hiding),
         ];
         prepare(&mut a);
         assert_eq!(a[0].class, Class::Info);

@@ -9,11 +9,13 @@
 //! lacks our marker is rebuilt; every record carries a checksum and a record that fails it is a
 //! miss; a different configuration key (rules, lists, options, version) empties it.
 
-use crate::context::{Digests, FileKind, FileMeta};
-use crate::finding::{Class, Evidence, Finding};
-use crate::report::{FileReport, ScanInfo};
-use crate::triage::FileTriage;
-use crate::verdict::Verdict;
+use crate::judge::finding::Finding;
+use crate::judge::verdict::Verdict;
+use crate::outcome::FileMeta;
+use crate::outcome::{FileReport, ScanInfo};
+use crate::post::triage::FileTriage;
+use crate::scan::digests::Digests;
+use crate::scan::kind::FileKind;
 use anyhow::{bail, Context, Result};
 use redb::{Database, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -96,23 +98,6 @@ impl Stamp {
     }
 }
 
-/// A finding as stored (the analyzer's name owned, the merge and context fields kept).
-#[derive(Serialize, Deserialize)]
-struct StoredFinding {
-    analyzer: String,
-    rule: String,
-    class: Class,
-    score: u8,
-    description: String,
-    family: Option<String>,
-    evidence: Vec<Evidence>,
-    evidence_omitted: usize,
-    tags: Vec<String>,
-    fact: Option<String>,
-    when_miner: Option<Class>,
-    also_reported_by: Vec<String>,
-}
-
 /// What is kept of one file's result.
 #[derive(Serialize, Deserialize)]
 struct Record {
@@ -121,7 +106,7 @@ struct Record {
     kind: FileKind,
     digests: Digests,
     verdict: Verdict,
-    findings: Vec<StoredFinding>,
+    findings: Vec<Finding>,
     header_only: bool,
     triage: FileTriage,
 }
@@ -134,8 +119,6 @@ pub struct Cache {
     /// (device, inode) of the cache file, so that the scan never reads it.
     pub identity: (u64, u64),
     db: Arc<Database>,
-    /// Analyzer names, to give cached findings back their `&'static str`.
-    names: Mutex<Vec<&'static str>>,
     pending: Mutex<Option<crossbeam_channel::Sender<Queued>>>,
     flusher: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// The first problem writing the cache (reported once, at the end).
@@ -208,7 +191,6 @@ impl Cache {
             path: path.to_path_buf(),
             identity,
             db,
-            names: Mutex::new(Vec::new()),
             pending: Mutex::new(Some(tx)),
             flusher: Mutex::new(Some(flusher)),
             write_error,
@@ -279,23 +261,6 @@ impl Cache {
         Ok((db, note))
     }
 
-    /// The analyzers' names, so that cached findings name them as fresh ones do.
-    pub fn set_analyzer_names(&self, names: Vec<&'static str>) {
-        *self.names.lock().unwrap() = names;
-    }
-
-    fn intern(&self, name: &str) -> &'static str {
-        let mut names = self.names.lock().unwrap();
-        if let Some(n) = names.iter().find(|n| **n == name) {
-            return n;
-        }
-        // A name no analyzer has today (the key includes the version, so this is rare and
-        // bounded by the number of distinct names).
-        let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-        names.push(leaked);
-        leaked
-    }
-
     /// The last result for `report.path` if the file is unchanged: fills `report` and says so.
     pub fn lookup(&self, report: &mut FileReport, meta: &FileMeta, size: u64) -> bool {
         if report.path_bytes.is_some() {
@@ -313,29 +278,9 @@ impl Cache {
         report.verdict = record.verdict;
         report.header_only = record.header_only;
         if record.header_only {
-            report.skipped = Some(crate::error::SkipReason::TooLarge);
+            report.skipped = Some(crate::outcome::problems::SkipReason::TooLarge);
         }
-        report.findings = record
-            .findings
-            .into_iter()
-            .map(|f| {
-                let mut n = Finding::new(
-                    self.intern(&f.analyzer),
-                    f.rule,
-                    f.class,
-                    f.score,
-                    f.description,
-                );
-                n.family = f.family;
-                n.evidence = f.evidence;
-                n.evidence_omitted = f.evidence_omitted;
-                n.tags = f.tags;
-                n.fact = f.fact;
-                n.when_miner = f.when_miner;
-                n.also_reported_by = f.also_reported_by;
-                n
-            })
-            .collect();
+        report.findings = record.findings;
         report.triage = record.triage;
         report.triage.cached = true;
         self.hits.fetch_add(1, Ordering::Relaxed);
@@ -369,24 +314,7 @@ impl Cache {
             kind: report.kind,
             digests: report.digests.clone(),
             verdict: report.verdict.clone(),
-            findings: report
-                .findings
-                .iter()
-                .map(|f| StoredFinding {
-                    analyzer: f.analyzer.to_owned(),
-                    rule: f.rule.clone(),
-                    class: f.class,
-                    score: f.score,
-                    description: f.description.clone(),
-                    family: f.family.clone(),
-                    evidence: f.evidence.clone(),
-                    evidence_omitted: f.evidence_omitted,
-                    tags: f.tags.clone(),
-                    fact: f.fact.clone(),
-                    when_miner: f.when_miner,
-                    also_reported_by: f.also_reported_by.clone(),
-                })
-                .collect(),
+            findings: report.findings.clone(),
             header_only: report.header_only,
             triage: FileTriage {
                 cached: false,

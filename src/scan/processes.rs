@@ -6,8 +6,9 @@
 //! zombies have no executable and are passed over; a process we may not look at (EACCES when
 //! not root) or one that exits before it is read is reported like an unreadable file.
 
-use crate::error::FileError;
-use crate::finding::{Class, Evidence, Finding};
+use crate::analyze::id::AnalyzerId;
+use crate::judge::finding::{Class, Evidence, Finding};
+use crate::outcome::problems::FileError;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -58,7 +59,7 @@ impl ProcessInfo {
             .join(", ");
         let f = if self.exe.starts_with("/memfd:") {
             Finding::new(
-                "process",
+                AnalyzerId::Process,
                 "memfd_executable",
                 Class::Hiding,
                 60,
@@ -71,7 +72,7 @@ impl ProcessInfo {
         } else if self.replaced {
             // After an upgrade, long-running daemons run from a replaced file: weak alone.
             Finding::new(
-                "process",
+                AnalyzerId::Process,
                 "replaced_executable",
                 Class::Info,
                 20,
@@ -80,7 +81,7 @@ impl ProcessInfo {
             .when_miner(Class::Hiding)
         } else {
             Finding::new(
-                "process",
+                AnalyzerId::Process,
                 "deleted_executable",
                 Class::Hiding,
                 60,

@@ -1,6 +1,7 @@
 //! Typed per-file problems, and what they leave unjudged. They are values in the report, counted
 //! in the summary; the scan goes on. Fatal problems travel as `anyhow` errors to main.
 
+use crate::analyze::id::AnalyzerId;
 use serde::Serialize;
 use std::io;
 
@@ -17,10 +18,13 @@ pub enum FileError {
     #[error("{message}")]
     Walk { message: String },
     #[error("analyzer {analyzer} failed: {message}")]
-    Analyzer { analyzer: String, message: String },
+    Analyzer {
+        analyzer: AnalyzerId,
+        message: String,
+    },
     /// An analyzer ran out of its time (`--timeout`): what it would have found is unknown.
     #[error("{analyzer}: scan timed out")]
-    Timeout { analyzer: String },
+    Timeout { analyzer: AnalyzerId },
     /// A problem inside an archive: corrupt, encrypted, or a limit against bombs hit.
     #[error("archive: {message}")]
     Archive {
@@ -59,8 +63,8 @@ impl FileError {
                 Incomplete::Unreadable
             }
             FileError::Vanished => Incomplete::Vanished,
-            FileError::Analyzer { analyzer, .. } => Incomplete::AnalyzerError(analyzer.clone()),
-            FileError::Timeout { analyzer } => Incomplete::Timeout(analyzer.clone()),
+            FileError::Analyzer { analyzer, .. } => Incomplete::AnalyzerError(*analyzer),
+            FileError::Timeout { analyzer } => Incomplete::Timeout(*analyzer),
             FileError::Archive { problem, .. } => match problem {
                 ArchiveProblem::Corrupt => Incomplete::ArchiveCorrupt,
                 ArchiveProblem::Encrypted => Incomplete::EncryptedMember,
@@ -101,9 +105,9 @@ pub enum Incomplete {
     /// Gone between the walk and the read.
     Vanished,
     /// An analyzer failed or panicked on this file.
-    AnalyzerError(String),
+    AnalyzerError(AnalyzerId),
     /// An analyzer ran out of time (`yara_timeout`).
-    Timeout(String),
+    Timeout(AnalyzerId),
     /// An archive limit against bombs stopped the unpacking.
     ArchiveLimit(ArchiveProblem),
     /// The archive is corrupt: members past the damage were not read.

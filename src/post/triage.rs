@@ -7,12 +7,13 @@
 //! files and the paths persistence files name (both capped), and adds its findings to the
 //! summary. It also feeds the cache and syslog, which see every result in walk order.
 
-use crate::cache::Cache;
-use crate::context::FileMeta;
-use crate::finding::Class;
-use crate::persistence;
-use crate::report::{FileReport, Reporter, ScanInfo, Summary};
-use crate::syslog::Syslog;
+use crate::judge::finding::Class;
+use crate::outcome::FileMeta;
+use crate::outcome::{FileReport, ScanInfo, Summary};
+use crate::post::cache::Cache;
+use crate::post::persistence;
+use crate::post::syslog::Syslog;
+use crate::report::Reporter;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
@@ -48,7 +49,7 @@ pub struct FileTriage {
 
 /// Fills the per-file facts that need the path or the bytes (called by the worker).
 pub fn annotate(
-    root: Option<&crate::image::ImageRoot>,
+    root: Option<&crate::scan::image::ImageRoot>,
     system_path: &str,
     bytes: &[u8],
     meta: Option<&FileMeta>,
@@ -73,7 +74,7 @@ fn host_user_name(uid: u32) -> String {
     if let Some(n) = names.lock().unwrap().get(&uid) {
         return n.clone();
     }
-    let n = crate::platform::user_name(uid);
+    let n = crate::scan::platform::user_name(uid);
     names.lock().unwrap().insert(uid, n.clone());
     n
 }
@@ -289,7 +290,7 @@ impl Reporter for TriageReporter {
                 let key = if r.path.starts_with('/') || r.path.starts_with("C:\\") {
                     persistence::path_key(&r.path)
                 } else {
-                    crate::target::absolute(std::path::Path::new(&r.path))
+                    crate::scan::target::absolute(std::path::Path::new(&r.path))
                         .to_string_lossy()
                         .into_owned()
                 };

@@ -19,8 +19,9 @@
 //! reason = "accepted on 2025-01-10 by the security team"
 //! ```
 
-use crate::finding::Finding;
-use crate::report::FileReport;
+use crate::judge::finding::Finding;
+use crate::outcome::FileReport;
+use crate::outcome::Suppressed;
 use anyhow::{bail, Context, Result};
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
@@ -64,14 +65,6 @@ pub struct Baseline {
     needs_sha256: bool,
 }
 
-/// A finding the baseline suppressed, and why.
-#[derive(Clone, Debug, Serialize)]
-pub struct Suppressed {
-    #[serde(flatten)]
-    pub finding: Finding,
-    pub reason: String,
-}
-
 fn glob(s: &str) -> Result<GlobMatcher> {
     Ok(GlobBuilder::new(s)
         .literal_separator(true)
@@ -83,11 +76,6 @@ fn glob(s: &str) -> Result<GlobMatcher> {
 /// The path as globs see it: the reported path without a leading `./`.
 fn normalize(path: &str) -> &str {
     path.trim_start_matches("./")
-}
-
-/// The rule identifier reports and baselines use: `analyzer:rule`.
-pub fn rule_id(f: &Finding) -> String {
-    format!("{}:{}", f.analyzer, f.rule)
 }
 
 impl Baseline {
@@ -103,8 +91,8 @@ impl Baseline {
                 bail!("{}: give sha256, path, or rule with path", at());
             }
             let sha256 = match &e.sha256 {
-                Some(h) => match crate::ioc::parse_digest(h) {
-                    Some(crate::ioc::Digest::Sha256(d)) => Some(d),
+                Some(h) => match crate::knowledge::ioc_lists::parse_digest(h) {
+                    Some(crate::knowledge::ioc_lists::Digest::Sha256(d)) => Some(d),
                     _ => bail!("{}: sha256 must be 64 hex digits", at()),
                 },
                 None => None,
@@ -124,7 +112,9 @@ impl Baseline {
         let needs_sha256 = entries.iter().any(|e| e.sha256.is_some());
         Ok(Baseline {
             entries,
-            sha256: crate::context::hex(&<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
+            sha256: crate::scan::digests::hex(&<sha2::Sha256 as sha2::Digest>::digest(
+                text.as_bytes(),
+            )),
             needs_sha256,
         })
     }
@@ -159,7 +149,7 @@ impl Baseline {
         let mut kept = Vec::with_capacity(findings.len());
         let mut out = Vec::new();
         for f in findings.drain(..) {
-            let id = rule_id(&f);
+            let id = f.id();
             let hit = self.entries.iter().find(|e| {
                 e.sha256.is_none_or(|h| digest == Some(h))
                     && e.path.as_ref().is_none_or(|g| g.is_match(path))
@@ -274,12 +264,19 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Class;
+    use crate::analyze::id::AnalyzerId;
+    use crate::judge::finding::Class;
 
     fn findings() -> Vec<Finding> {
         vec![
-            Finding::new("indicators", "stratum_url", Class::Miner, 60, "url"),
-            Finding::new("yara", "builtin.XMRig", Class::Miner, 80, "xmrig"),
+            Finding::new(
+                AnalyzerId::Indicators,
+                "stratum_url",
+                Class::Miner,
+                60,
+                "url",
+            ),
+            Finding::new(AnalyzerId::Yara, "builtin.XMRig", Class::Miner, 80, "xmrig"),
         ]
     }
 
@@ -298,10 +295,10 @@ mod tests {
         let mut f = findings();
         assert!(b.split("src/pools.md", || None, &mut f).is_empty());
         let mut f = findings();
-        let abc = crate::ioc::parse_digest(
+        let abc = crate::knowledge::ioc_lists::parse_digest(
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
         );
-        let Some(crate::ioc::Digest::Sha256(d)) = abc else {
+        let Some(crate::knowledge::ioc_lists::Digest::Sha256(d)) = abc else {
             panic!()
         };
         assert_eq!(b.split("x", || Some(d), &mut f).len(), 2);
@@ -326,7 +323,7 @@ mod tests {
         let text = create_from_report(&report, "r.json").unwrap();
         let b = Baseline::parse(&text, "created").unwrap();
         assert_eq!(b.len(), 2, "{text}");
-        let mut f = vec![Finding::new("ioc", "path", Class::Ioc, 90, "p")];
+        let mut f = vec![Finding::new(AnalyzerId::Ioc, "path", Class::Ioc, 90, "p")];
         assert_eq!(b.split("big[1].bin", || None, &mut f).len(), 1);
     }
 }

@@ -5,17 +5,19 @@
 //! and the per-worker read buffer, whatever the size of the tree.
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
-use crate::archive::{self, ArchiveLimits, MemberData};
-use crate::baseline::Baseline;
-use crate::context::{DigestSet, FileContext, StreamingHasher};
-use crate::error::{FileError, SkipReason};
-use crate::finding::Finding;
-use crate::indicators::Indicators;
-use crate::input::{self, OpenOutcome};
-use crate::report::{FileReport, Reporter, ScanInfo, Summary};
-use crate::target::Target;
-use crate::verdict::{self, Level};
-use crate::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
+use crate::judge::baseline::Baseline;
+use crate::judge::finding::Finding;
+use crate::judge::verdict::{self, Level};
+use crate::knowledge::indicators::Indicators;
+use crate::outcome::problems::{FileError, SkipReason};
+use crate::outcome::{FileReport, ScanInfo, Summary};
+use crate::report::Reporter;
+use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
+use crate::scan::context::FileContext;
+use crate::scan::digests::{DigestSet, StreamingHasher};
+use crate::scan::input::{self, OpenOutcome};
+use crate::scan::target::Target;
+use crate::scan::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
 use base64::Engine as _;
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -43,7 +45,7 @@ pub struct EngineOptions {
     /// Digests that some analyzer needs for every file (hash IOC lists).
     pub digests_needed: DigestSet,
     /// `--root DIR`: paths are reported, judged and opened as inside that machine.
-    pub root: Option<std::sync::Arc<crate::image::ImageRoot>>,
+    pub root: Option<std::sync::Arc<crate::scan::image::ImageRoot>>,
     /// How deep archives are opened, and the limits against bombs.
     pub archive: ArchiveLimits,
     /// Known, accepted findings to suppress.
@@ -88,7 +90,7 @@ pub struct Engine {
     /// (device, inode) of files minerscan must never scan: its own executable, its outputs.
     own_files: HashSet<(u64, u64)>,
     /// `--cache`: results of unchanged files from earlier scans.
-    cache: Option<std::sync::Arc<crate::cache::Cache>>,
+    cache: Option<std::sync::Arc<crate::post::cache::Cache>>,
 }
 
 impl Engine {
@@ -112,8 +114,7 @@ impl Engine {
     }
 
     /// Takes unchanged files' results from `cache` instead of reading them (`--cache`).
-    pub fn set_cache(&mut self, cache: std::sync::Arc<crate::cache::Cache>) {
-        cache.set_analyzer_names(self.analyzers.iter().map(|a| a.name()).collect());
+    pub fn set_cache(&mut self, cache: std::sync::Arc<crate::post::cache::Cache>) {
         self.cache = Some(cache);
     }
 
@@ -445,7 +446,7 @@ impl<'e> Worker<'e> {
     fn scan_process(
         &mut self,
         seq: u64,
-        process: crate::process::ProcessInfo,
+        process: crate::scan::processes::ProcessInfo,
         counters: &SkipCounters,
     ) -> FileReport {
         let mut first_error = None;
@@ -478,7 +479,7 @@ impl<'e> Worker<'e> {
         let Some((link, opened)) = opened else {
             let (link, error) = first_error.unwrap_or_else(|| {
                 (
-                    crate::process::exe_link(process.pids[0]),
+                    crate::scan::processes::exe_link(process.pids[0]),
                     FileError::Vanished,
                 )
             });
@@ -534,7 +535,7 @@ impl<'e> Worker<'e> {
             }
         }
         let cap = if opened.size > opts.max_size {
-            crate::context::SNIFF_LEN
+            crate::scan::kind::SNIFF_LEN
         } else {
             opts.max_size as usize
         };
@@ -583,7 +584,7 @@ impl<'e> Worker<'e> {
             counters.add(SkipReason::Own);
         }
         report.meta = Some(opened.meta);
-        crate::triage::annotate(
+        crate::post::triage::annotate(
             opts.root.as_deref(),
             &target.system_path,
             &self.buf,
@@ -612,10 +613,10 @@ impl<'e> Worker<'e> {
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) if e.timed_out => report.errors.push(FileError::Timeout {
-                    analyzer: e.analyzer.to_owned(),
+                    analyzer: e.analyzer,
                 }),
                 Ok(Err(e)) => report.errors.push(FileError::Analyzer {
-                    analyzer: e.analyzer.to_owned(),
+                    analyzer: e.analyzer,
                     message: e.message,
                 }),
                 Err(panic) => {
@@ -625,7 +626,7 @@ impl<'e> Worker<'e> {
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "panicked".to_owned());
                     report.errors.push(FileError::Analyzer {
-                        analyzer: self.engine.analyzers[i].name().to_owned(),
+                        analyzer: self.engine.analyzers[i].id(),
                         message: format!("panicked: {message}"),
                     });
                     // Its state may be broken: start that analyzer afresh.
@@ -636,7 +637,7 @@ impl<'e> Worker<'e> {
         verdict::prepare(&mut findings);
         if let Some(b) = &self.engine.options.baseline {
             let keep = self.engine.options.keep_suppressed;
-            crate::baseline::apply(b, report, || ctx.sha256(), &mut findings, keep);
+            crate::judge::baseline::apply(b, report, || ctx.sha256(), &mut findings, keep);
         }
         report.verdict = verdict::judge(&findings, ctx.kind);
         report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
@@ -672,7 +673,7 @@ impl<'e> Worker<'e> {
                         MemberData::Encrypted { size } => {
                             r.size = size;
                             r.errors.push(FileError::Archive {
-                                problem: crate::error::ArchiveProblem::Encrypted,
+                                problem: crate::outcome::problems::ArchiveProblem::Encrypted,
                                 message: "encrypted member: not scanned".to_owned(),
                             });
                             members.push(r);
@@ -690,7 +691,7 @@ impl<'e> Worker<'e> {
         }))
         .unwrap_or_else(|_| {
             vec![FileError::Archive {
-                problem: crate::error::ArchiveProblem::Corrupt,
+                problem: crate::outcome::problems::ArchiveProblem::Corrupt,
                 message: "the archive reader panicked on this file".to_owned(),
             }]
         });

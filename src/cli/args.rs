@@ -1,7 +1,7 @@
 //! The command line, as clap derive structs with their help text. No logic lives here:
 //! `config` turns these raw flags into finished objects.
 
-use crate::verdict::Level;
+use crate::judge::verdict::Level;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

@@ -6,8 +6,8 @@
 //! loaded once into compact sorted tables of fixed-size digests, and a malformed line is a
 //! `file:line: message` problem that is reported and skipped, never fatal.
 
-use crate::context::DigestSet;
-use crate::indicators::{IndicatorKind, Pattern};
+use crate::knowledge::indicators::{IndicatorKind, Pattern};
+use crate::scan::digests::DigestSet;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use sha2::Digest as _;
 use std::collections::HashMap;
@@ -219,7 +219,7 @@ impl IocDb {
         }
         self.sources.push(IocSource {
             origin: origin.to_owned(),
-            sha256: crate::context::hex(&sha2::Sha256::digest(text.as_bytes())),
+            sha256: crate::scan::digests::hex(&sha2::Sha256::digest(text.as_bytes())),
             builtin,
             hashes: self.hash_count() - before.0,
             network: self.network.len() - before.1,
@@ -284,7 +284,7 @@ impl IocDb {
         if looks_like_hex(first) {
             return Err(format!(
                 "'{}' looks like a hash but has {} hex digits (MD5 has 32, SHA-1 40, SHA-256 64)",
-                crate::finding::cap(first),
+                crate::judge::finding::cap(first),
                 first.len()
             ));
         }
@@ -315,7 +315,7 @@ impl IocDb {
         }
         Err(format!(
             "not a hash (32, 40 or 64 hex digits), a domain or IP address, or REGEX;SCORE: '{}'",
-            crate::finding::cap(line)
+            crate::judge::finding::cap(line)
         ))
     }
 
@@ -331,7 +331,13 @@ impl IocDb {
                 .case_insensitive(true)
                 .size_limit(1 << 20)
                 .build()
-                .map_err(|e| format!("bad regex '{}': {}", crate::finding::cap(p), one_line(&e)))
+                .map_err(|e| {
+                    format!(
+                        "bad regex '{}': {}",
+                        crate::judge::finding::cap(p),
+                        one_line(&e)
+                    )
+                })
         };
         let regex = compile(pattern)?;
         let false_positive = fp.map(compile).transpose()?;
@@ -403,7 +409,7 @@ impl IocDb {
             }
             if found == 0 {
                 let message = match bad {
-                    Some(v) => format!("not a hash: '{}'", crate::finding::cap(&v)),
+                    Some(v) => format!("not a hash: '{}'", crate::judge::finding::cap(&v)),
                     None => "no hash in this row".to_owned(),
                 };
                 self.problems.push(format!("{origin}:{line}: {message}"));
@@ -584,7 +590,7 @@ fn find_csv_header(text: &str) -> Option<CsvHeader> {
 pub fn load_all(builtin: bool, files: &[std::path::PathBuf]) -> IocDb {
     let mut db = IocDb::default();
     if builtin {
-        for (origin, text) in crate::signatures::BUILTIN_IOC {
+        for (origin, text) in crate::knowledge::signatures::BUILTIN_IOC {
             db.load(origin, text, true);
         }
     }

@@ -2,7 +2,7 @@
 //! syslog (which journald also collects), so that scheduled scans can be monitored where
 //! everything else is.
 
-use crate::report::{FileReport, Summary};
+use crate::outcome::{FileReport, Summary};
 use std::ffi::CString;
 
 pub struct Syslog;
@@ -27,7 +27,7 @@ impl Syslog {
         let rule = r
             .findings
             .iter()
-            .find(|f| f.class != crate::finding::Class::Info)
+            .find(|f| f.class != crate::judge::finding::Class::Info)
             .map_or("", |f| f.rule.as_str());
         let priority = if r.verdict.level == crate::Level::Malicious {
             libc::LOG_ERR

@@ -5,11 +5,11 @@
 //! bounded: total uncompressed bytes, compression ratio and member count, each reported as an
 //! archive problem when hit; a corrupt archive is a problem for that file only.
 
-use crate::context::{FileKind, SNIFF_LEN};
-use crate::error::{ArchiveProblem, FileError};
-use crate::report::FileReport;
-use crate::target::{Source, Target};
-use crate::verdict::Level;
+use crate::judge::verdict::Level;
+use crate::outcome::problems::{ArchiveProblem, FileError};
+use crate::outcome::FileReport;
+use crate::scan::kind::{FileKind, SNIFF_LEN};
+use crate::scan::target::{Source, Target};
 use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;

@@ -212,7 +212,7 @@ impl ImageRoot {
             }
         }
         let resolved = self.resolve(image_path, follow_final)?;
-        crate::platform::open_for_scan(&self.host_path(&resolved), false)
+        crate::scan::platform::open_for_scan(&self.host_path(&resolved), false)
     }
 
     fn openat2(&self, image_path: &str, follow_final: bool) -> io::Result<File> {

@@ -3,9 +3,11 @@
 //! file, then one bounded read into the worker's reused buffer. st_size is not trusted either:
 //! procfs says 0 and a file may grow while we read, so the read stops at the cap, not at st_size.
 
-use crate::context::{FileMeta, StreamingHasher, SNIFF_LEN};
-use crate::error::{FileError, SkipReason};
-use crate::platform;
+use crate::outcome::problems::{FileError, SkipReason};
+use crate::outcome::FileMeta;
+use crate::scan::digests::StreamingHasher;
+use crate::scan::kind::SNIFF_LEN;
+use crate::scan::platform;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};

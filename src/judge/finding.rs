@@ -1,7 +1,8 @@
 //! The facts that analyzers produce. A `Finding` is one observation with its evidence; it says
 //! nothing about the file as a whole. `verdict::judge` turns a file's findings into a verdict.
 
-use serde::Serialize;
+use crate::analyze::id::AnalyzerId;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What kind of fact a finding is. The verdict is decided by which classes meet in one file.
@@ -220,11 +221,12 @@ pub fn excerpt(raw: &[u8]) -> String {
     out
 }
 
-/// One observation about one file.
-#[derive(Clone, Debug, Serialize)]
+/// One observation about one file. Serialized whole for the result cache; the writers show it
+/// through their own wire shape (`report::wire`), which leaves the merge fields out.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Finding {
-    /// Which analyzer made it (`yara`, `binary`, `config`, `script`, `ioc`, `indicators`).
-    pub analyzer: &'static str,
+    /// Which analyzer made it.
+    pub analyzer: AnalyzerId,
     /// A stable identifier of the rule or heuristic, e.g. `stratum_url` or `builtin.XMRig_Help_Text`.
     pub rule: String,
     pub class: Class,
@@ -232,34 +234,24 @@ pub struct Finding {
     pub score: u8,
     pub description: String,
     /// The most specific miner or campaign family the finding names (`xmrig`, `kinsing`...).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
     pub evidence: Vec<Evidence>,
-    #[serde(skip_serializing_if = "is_zero")]
     pub evidence_omitted: usize,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// A key naming the fact itself (`stratum-url:stratum+tcp://pool.example:3333`). Findings of
     /// several analyzers with the same key are merged by the verdict into one.
-    #[serde(skip)]
     pub fact: Option<String>,
     /// Context that counts only beside miner evidence: a weak sign (a temporary directory, a
     /// name like a kernel thread, GPU compute, MSR access) is `info` alone and takes this class
     /// when the same file has a `miner` finding. Resolved by `verdict::prepare`.
-    #[serde(skip)]
     pub when_miner: Option<Class>,
     /// The analyzers and rules whose findings were merged into this one.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_reported_by: Vec<String>,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 impl Finding {
     pub fn new(
-        analyzer: &'static str,
+        analyzer: AnalyzerId,
         rule: impl Into<String>,
         class: Class,
         score: u8,
@@ -279,6 +271,11 @@ impl Finding {
             when_miner: None,
             also_reported_by: Vec::new(),
         }
+    }
+
+    /// `analyzer:rule`, as reports, baselines and `also_reported_by` name a finding.
+    pub fn id(&self) -> String {
+        format!("{}:{}", self.analyzer, self.rule)
     }
 
     pub fn family(mut self, family: impl Into<String>) -> Finding {

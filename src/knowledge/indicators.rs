@@ -366,7 +366,9 @@ impl Indicators {
             .kind(kind)
             .build(&literals)
             .expect("indicator patterns are plain literals");
-        let regions_suffice = literals.iter().all(|l| crate::regions::searchable(l));
+        let regions_suffice = literals
+            .iter()
+            .all(|l| crate::knowledge::regions::searchable(l));
         Indicators {
             patterns,
             needle_count: needles.len(),
@@ -608,7 +610,7 @@ mod tests {
         let mut with_hits = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-            let regions = crate::regions::printable_regions(&bytes);
+            let regions = crate::knowledge::regions::printable_regions(&bytes);
             let whole = ind.scan(&bytes, None, 4096);
             let in_regions = ind.scan(&bytes, Some(&regions), 4096);
             assert_eq!(key(&whole.facts), key(&in_regions.facts));
