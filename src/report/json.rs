@@ -3,7 +3,7 @@
 //! with the (capped) list of errors.
 
 use super::wire::JsonFile;
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
+use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -43,7 +43,11 @@ impl<W: Write> Reporter for JsonReporter<W> {
             rule_sets: &'a [crate::outcome::RuleSetInfo],
             load_problems: &'a [String],
         }
-        self.out.write_all(b"{\"tool\":")?;
+        // The version first, so that a reader can choose its parser before the rest.
+        write!(
+            self.out,
+            "{{\"schema_version\":\"{SCHEMA_VERSION}\",\"tool\":"
+        )?;
         serde_json::to_writer(&mut self.out, &scan.tool).map_err(to_io)?;
         self.out.write_all(b",\"scan\":")?;
         let s = Scan {

@@ -14,6 +14,11 @@ use crate::outcome::problems::SkipReason;
 use crate::outcome::{FileReport, ScanInfo, Summary};
 use std::io;
 
+/// The version of the machine-readable outputs' shape (JSON, NDJSON, SARIF run properties).
+/// Minor: fields added; major: a field renamed, removed or its meaning changed. Every change is
+/// recorded in CHANGELOG.md, since SIEM pipelines, baselines and CI jobs depend on the names.
+pub const SCHEMA_VERSION: &str = "1.0";
+
 /// One output format.
 pub trait Reporter {
     fn begin(&mut self, scan: &ScanInfo) -> io::Result<()>;

@@ -3,7 +3,7 @@
 //! then one summary object.
 
 use super::wire::JsonFile;
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
+use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
 use crate::judge::finding::Class;
 use serde_json::json;
 use std::io::{self, Write};
@@ -74,6 +74,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
             },
             "minerscan": JsonFile::of(r),
         });
+        doc["minerscan"]["schema_version"] = json!(SCHEMA_VERSION);
         let mut hash = serde_json::Map::new();
         for (k, v) in [
             ("md5", &r.digests.md5),
@@ -114,7 +115,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
         let doc = json!({
             "@timestamp": now(),
             "event": {"kind": "metric", "module": "minerscan", "dataset": "minerscan.summary"},
-            "minerscan": {"summary": s},
+            "minerscan": {"schema_version": SCHEMA_VERSION, "summary": s},
         });
         self.line(&doc)?;
         self.out.flush()

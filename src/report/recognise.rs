@@ -29,7 +29,10 @@ pub fn is_minerscan_report(bytes: &[u8], executable: bool) -> bool {
     if executable {
         return false;
     }
-    if bytes.starts_with(br#"{"tool":{"name":"minerscan""#) {
+    // Since schema 1.0 the version comes first; older reports began with the tool.
+    if bytes.starts_with(br#"{"schema_version":""#)
+        || bytes.starts_with(br#"{"tool":{"name":"minerscan""#)
+    {
         return serde_json::from_slice::<JsonDocument>(bytes).is_ok();
     }
     if bytes.starts_with(br#"{"@timestamp":""#) {
@@ -65,6 +68,8 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Each<T> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct JsonDocument {
+    #[serde(default)]
+    schema_version: Option<IgnoredString>,
     tool: Tool,
     scan: Scan,
     files: Each<File>,
@@ -153,6 +158,9 @@ struct RuleSet {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
+    /// Written on the NDJSON file line's `minerscan` object (schema 1.0 and later).
+    #[serde(default)]
+    schema_version: Option<IgnoredString>,
     path: IgnoredString,
     #[serde(default)]
     path_bytes: Option<IgnoredString>,
@@ -495,6 +503,8 @@ struct NdjsonMetric {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NdjsonSummaryBody {
+    #[serde(default)]
+    schema_version: Option<IgnoredString>,
     summary: Summary,
 }
 

@@ -7,7 +7,7 @@
 //! suppressed results. SARIF is one document, so results are kept until the scan finishes
 //! (only flagged files and suppressed findings make results).
 
-use super::{FileReport, Reporter, ScanInfo, Summary};
+use super::{FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::Level;
@@ -409,6 +409,14 @@ impl<W: Write> Reporter for SarifReporter<W> {
             .tool(sarif::Tool::builder().driver(driver).build())
             .results(results)
             .invocations(vec![invocation])
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(BTreeMap::from([(
+                        "schema_version".to_owned(),
+                        json!(SCHEMA_VERSION),
+                    )]))
+                    .build(),
+            )
             .build();
         let log = sarif::Sarif::builder()
             .schema("https://json.schemastore.org/sarif-2.1.0.json")

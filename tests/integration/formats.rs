@@ -24,13 +24,18 @@ fn json_report_has_the_documented_shape() {
     let t = busy_tree();
     let out = run(&["scan", "--format", "json", "."], t.path());
     assert_eq!(out.code, 1);
+    assert!(
+        out.stdout.starts_with(r#"{"schema_version":"1.0","tool":"#),
+        "the version comes first: {}",
+        &out.stdout[..80.min(out.stdout.len())]
+    );
     let doc = json(&out);
     assert_eq!(doc["tool"]["name"], "minerscan");
     assert!(doc["tool"]["signature_pack"].is_string());
     assert_eq!(doc["scan"]["roots"][0], ".");
-    assert!(doc["scan"]["rule_sets"]
-        .as_array()
-        .unwrap()
+    let rule_sets = doc["scan"]["rule_sets"].as_array().unwrap();
+    assert!(!rule_sets.is_empty(), "the built-in rules are listed");
+    assert!(rule_sets
         .iter()
         .all(|r| r["sha256"].as_str().unwrap().len() == 64));
     let files = doc["files"].as_array().unwrap();
@@ -88,8 +93,10 @@ fn ndjson_is_one_ecs_object_per_line_then_a_summary() {
         assert_eq!(alert["threat"]["technique"]["id"][0], "T1496");
         assert!(alert["rule"]["name"].is_string());
         assert_eq!(alert["minerscan"]["verdict"], "suspicious");
+        assert_eq!(alert["minerscan"]["schema_version"], "1.0");
     }
     assert_eq!(lines[8]["minerscan"]["summary"]["files_scanned"], 48);
+    assert_eq!(lines[8]["minerscan"]["schema_version"], "1.0");
 }
 
 #[test]
