@@ -11,6 +11,8 @@ pub mod outcome;
 pub mod post;
 pub mod report;
 pub mod scan;
+#[doc(hidden)]
+pub mod testing;
 
 pub use judge::verdict::Level;
 pub use outcome::{FileReport, Summary};

@@ -581,6 +581,4 @@ fn report_wallets(text: &str, users: &BTreeSet<String>, out: &mut Vec<Finding>) 
 }
 
 #[cfg(test)]
-pub(crate) mod testkit;
-#[cfg(test)]
 mod tests;

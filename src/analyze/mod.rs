@@ -11,6 +11,9 @@ pub mod ioc;
 pub mod script;
 pub mod yara;
 
+#[cfg(test)]
+pub(crate) mod testkit;
+
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::Finding;
 use crate::scan::context::FileContext;

@@ -1,6 +1,6 @@
 //! Test helpers shared by the config and script analyzers: run an analyzer beside the shared
 //! indicator analyzer over a fixture, judge it as the engine does, and check a manifest
-//! (`PATH<TAB>VERDICT<TAB>rule[=class],...`) so that each fixture's expectation is data.
+//! (fixtures/README.md) so that each fixture's expectation is data.
 
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::analyze::Analyzer;
@@ -9,7 +9,7 @@ use crate::judge::verdict::{judge, prepare, Verdict};
 use crate::knowledge::indicators::Indicators;
 use crate::scan::context::FileContext;
 use crate::scan::target::Target;
-use std::path::Path;
+use crate::testing::manifest;
 
 /// Findings (prepared and merged) and the verdict for `bytes` named `name`.
 pub(crate) fn run(
@@ -41,39 +41,28 @@ pub(crate) fn run(
     (findings, v)
 }
 
-/// The class a rule ended with, looking through merged findings too.
-pub(crate) fn rule_class(findings: &[Finding], rule: &str) -> Option<Class> {
+/// The class `analyzer:rule` ended with, looking through merged findings too.
+pub(crate) fn rule_class(findings: &[Finding], analyzer: &str, rule: &str) -> Option<Class> {
+    let id = format!("{analyzer}:{rule}");
     findings
         .iter()
         .find(|f| {
-            f.rule == rule
-                || f.also_reported_by
-                    .iter()
-                    .any(|r| r.rsplit(':').next() == Some(rule))
+            (f.analyzer.as_str() == analyzer && f.rule == rule)
+                || f.also_reported_by.iter().any(|r| *r == id)
         })
         .map(|f| f.class)
 }
 
-/// Checks every row of a manifest; returns the failures, one line each.
-pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let manifest = std::fs::read_to_string(root.join("expected.tsv")).expect("manifest");
+/// Checks every row of `fixtures/FAMILY/manifest.tsv` (fixtures/README.md): the verdict, the
+/// rules that must fire (with their class where one is given), the rules that must not, the
+/// family; returns the failures, one line each.
+pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], family: &str) -> Vec<String> {
     let mut failures = Vec::new();
-    let mut rows = 0;
-    for line in manifest
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-    {
-        rows += 1;
-        let cols: Vec<&str> = line.split('\t').collect();
-        let (path, verdict, rules) = (
-            cols[0],
-            cols.get(1).copied().unwrap_or(""),
-            cols.get(2).copied().unwrap_or(""),
-        );
-        let bytes = std::fs::read(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let name = format!("{dir}/{path}");
+    for row in manifest::read(family) {
+        let bytes = std::fs::read(row.file()).unwrap_or_else(|e| panic!("{}: {e}", row.at));
+        let name = format!("fixtures/{}", row.path);
         let (findings, v) = run(analyzers, &name, &bytes);
+        let path = &row.path;
         let shown = || {
             findings
                 .iter()
@@ -81,34 +70,50 @@ pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<Stri
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        if v.level.as_str() != verdict {
+        if let Some(want) = row.verdict.as_deref().filter(|w| *w != v.level.as_str()) {
             failures.push(format!(
-                "{path}: verdict {} (want {verdict}) [{}]",
+                "{path}: verdict {} (want {want}) [{}]",
                 v.level.as_str(),
                 shown()
             ));
         }
-        for want in rules
-            .split(',')
-            .map(str::trim)
-            .filter(|r| !r.is_empty() && *r != "-")
+        if !row.families.is_empty() && !v.family.as_ref().is_some_and(|f| row.families.contains(f))
         {
-            let (rule, class) = match want.split_once('=') {
-                Some((r, c)) => (r, Some(Class::parse(c).expect("class name"))),
-                None => (want, None),
-            };
-            match rule_class(&findings, rule) {
-                None => failures.push(format!("{path}: missing rule {rule} [{}]", shown())),
+            failures.push(format!(
+                "{path}: family {:?} (want {:?})",
+                v.family, row.families
+            ));
+        }
+        for want in &row.must_fire {
+            let class = want
+                .class
+                .as_deref()
+                .map(|c| Class::parse(c).unwrap_or_else(|| panic!("{}: class {c}", row.at)));
+            match rule_class(&findings, &want.analyzer, &want.rule) {
+                None => failures.push(format!("{path}: missing rule {} [{}]", want.id(), shown())),
                 Some(c) if class.is_some_and(|w| w != c) => failures.push(format!(
-                    "{path}: rule {rule} is {c} (want {})",
+                    "{path}: rule {} is {c} (want {})",
+                    want.id(),
                     class.unwrap()
                 )),
                 _ => {}
             }
         }
+        for id in fired_ids(&findings) {
+            if row.forbids(&id) {
+                failures.push(format!("{path}: rule {id} must not fire [{}]", shown()));
+            }
+        }
     }
-    assert!(rows > 0, "empty manifest");
     failures
+}
+
+/// Every `analyzer:rule` the findings stand for, merged ones included.
+fn fired_ids(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .flat_map(|f| std::iter::once(f.id()).chain(f.also_reported_by.iter().cloned()))
+        .collect()
 }
 
 /// Hand-run false-positive check (not part of the suite): scans the trees named in `FP_ROOTS`
@@ -116,7 +121,7 @@ pub(crate) fn check_manifest(analyzers: &[&dyn Analyzer], dir: &str) -> Vec<Stri
 /// is not clean, with its reasons and findings, then the counts.
 ///
 /// `FP_ROOTS=/etc:/usr/share CARGO_TARGET_DIR=/work/target-text cargo test --release --lib \
-///  analyze::config::testkit::fp_scan -- --ignored --nocapture`
+///  analyze::testkit::fp_scan -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn fp_scan() {

@@ -248,11 +248,40 @@ mod tests {
         assert_eq!(mine.len(), 1);
         assert!(!mine[0].deleted);
         assert!(!mine[0].cmdline.is_empty());
-        // pid 2 is kthreadd wherever there is a full pid namespace.
         assert!(items.iter().all(|i| match i {
             ProcessItem::Exe(p) => !p.exe.is_empty(),
             ProcessItem::Error { .. } => true,
         }));
+        // Kernel threads, found here by their parent (kthreadd, pid 2, or pid 2 itself), not
+        // by the flag `list` uses, are never listed.
+        let kthreadd =
+            std::fs::read_to_string("/proc/2/comm").is_ok_and(|c| c.trim() == "kthreadd");
+        let kernel: Vec<u32> = std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let ppid = stat
+                    .rsplit_once(')')
+                    .and_then(|(_, r)| r.split_whitespace().nth(1));
+                kthreadd && (*pid == 2 || ppid == Some("2"))
+            })
+            .collect();
+        if kthreadd {
+            assert!(!kernel.is_empty());
+        }
+        let listed: Vec<u32> = items
+            .iter()
+            .filter_map(|i| match i {
+                ProcessItem::Exe(p) => Some(p.pids.clone()),
+                ProcessItem::Error { .. } => None,
+            })
+            .flatten()
+            .collect();
+        assert!(
+            kernel.iter().all(|k| !listed.contains(k)),
+            "kernel threads listed: {kernel:?} in {listed:?}"
+        );
     }
 
     #[test]

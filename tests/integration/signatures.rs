@@ -1,45 +1,15 @@
 //! The built-in signature pack against its fixtures: for every file listed in
-//! fixtures/yara/expected.tsv, exactly the listed rules fire; every rule has a positive fixture
-//! and a near-miss negative one.
+//! fixtures/yara/manifest.tsv, exactly the `yara:*` rules of MUST_FIRE fire; every rule has a
+//! positive fixture and a near-miss negative one (a row that names it in MUST_NOT_FIRE).
 
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::Analyzer;
 use minerscan::knowledge::indicators::Indicators;
 use minerscan::scan::context::FileContext;
 use minerscan::scan::target::Target;
+use minerscan::testing::manifest;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::time::Duration;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
-
-struct Expectation {
-    path: String,
-    rules: BTreeSet<String>,
-    near_miss_for: BTreeSet<String>,
-}
-
-fn expectations() -> Vec<Expectation> {
-    let manifest = Path::new(FIXTURES).join("yara/expected.tsv");
-    let text = std::fs::read_to_string(&manifest).expect("fixtures/yara/expected.tsv");
-    let set = |s: Option<&str>| -> BTreeSet<String> {
-        match s.map(str::trim) {
-            None | Some("") | Some("-") => BTreeSet::new(),
-            Some(list) => list.split(',').map(|r| r.trim().to_owned()).collect(),
-        }
-    };
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let mut cols = l.split('\t');
-            Expectation {
-                path: cols.next().unwrap().to_owned(),
-                rules: set(cols.next()),
-                near_miss_for: set(cols.next()),
-            }
-        })
-        .collect()
-}
 
 #[test]
 fn every_fixture_fires_exactly_its_rules() {
@@ -49,7 +19,11 @@ fn every_fixture_fires_exactly_its_rules() {
         timeout: Duration::from_secs(10),
     })
     .expect("the built-in pack compiles");
-    let all_rules: BTreeSet<String> = rules.list().into_iter().map(|r| r.identifier).collect();
+    let all_rules: BTreeSet<String> = rules
+        .list()
+        .into_iter()
+        .map(|r| format!("yara:{}", r.identifier))
+        .collect();
     assert!(
         all_rules.len() >= 20,
         "the pack has only {} rules",
@@ -60,10 +34,10 @@ fn every_fixture_fires_exactly_its_rules() {
     let mut mismatches = Vec::new();
     let mut positives: BTreeMap<String, usize> = BTreeMap::new();
     let mut negatives: BTreeSet<String> = BTreeSet::new();
-    let expectations = expectations();
-    for e in &expectations {
-        let path = Path::new(FIXTURES).join(&e.path);
-        let bytes = std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    for e in manifest::read("yara") {
+        let path = e.file();
+        let bytes = std::fs::read(&path).unwrap_or_else(|err| panic!("{}: {err}", e.at));
+        let expected: BTreeSet<String> = e.must_fire.iter().map(|r| r.id()).collect();
         let mut target = Target::for_bytes(&e.path);
         target.system_path = path.display().to_string();
         let ctx = FileContext::new(
@@ -75,24 +49,21 @@ fn every_fixture_fires_exactly_its_rules() {
         );
         let mut findings = Vec::new();
         worker.analyze(&ctx, &mut findings).expect("scan");
-        let fired: BTreeSet<String> = findings.into_iter().map(|f| f.rule).collect();
-        if fired != e.rules {
+        let fired: BTreeSet<String> = findings.into_iter().map(|f| f.id()).collect();
+        if fired != expected {
             mismatches.push(format!(
                 "{}: expected {:?}, fired {:?}",
-                e.path, e.rules, fired
+                e.at, expected, fired
             ));
         }
-        for r in &e.rules {
-            *positives.entry(r.clone()).or_default() += 1;
+        for r in expected {
+            *positives.entry(r).or_default() += 1;
         }
-        for pattern in &e.near_miss_for {
-            let glob = globset::Glob::new(pattern)
-                .expect("near-miss glob")
-                .compile_matcher();
-            for r in all_rules.iter().filter(|r| glob.is_match(r.as_str())) {
-                if !fired.contains(r) {
-                    negatives.insert(r.clone());
-                }
+        for r in all_rules.iter().filter(|r| e.forbids(r)) {
+            if fired.contains(r) {
+                mismatches.push(format!("{}: {r} must not fire", e.at));
+            } else {
+                negatives.insert(r.clone());
             }
         }
     }

