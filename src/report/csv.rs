@@ -1,7 +1,10 @@
 //! `--format csv`: one row per listed file, for spreadsheets and timeline tools (the file's
 //! timestamps, owner and mode beside its verdict). RFC 4180 quoting; a cell that a spreadsheet
 //! would take for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`, since file names
-//! and evidence are attacker-controlled. The summary is not a row: it goes to JSON or text.
+//! and evidence are attacker-controlled. Control characters (C0, C1), line separators,
+//! bidirectional overrides and the backslash are escaped as in the text report, so that one file
+//! is one line whatever its name; a cell holding `;` is quoted too, since spreadsheets in many
+//! locales split on it. The summary is not a row: it goes to JSON or text.
 
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
 use crate::judge::finding::Class;
@@ -55,14 +58,14 @@ impl<W: Write> CsvReporter<W> {
     }
 }
 
-/// Quotes a cell when needed and defuses formulas.
+/// Escapes, defuses formulas and quotes a cell when needed.
 pub fn cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+        format!("'{}", super::escape_for_terminal(s))
     } else {
-        s.to_owned()
+        super::escape_for_terminal(s)
     };
-    if s.contains([',', '"', '\n', '\r']) {
+    if s.contains([',', ';', '"']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s
@@ -148,5 +151,11 @@ mod tests {
         assert_eq!(cell("say \"x\""), "\"say \"\"x\"\"\"");
         assert_eq!(cell("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
         assert_eq!(cell("/plain/path"), "/plain/path");
+        // Excel's semicolon-separated locales.
+        assert_eq!(cell("a;b"), "\"a;b\"");
+        // One row per file: no raw newline, carriage return, C1 control or line separator.
+        assert_eq!(cell("a\nb\r\u{85}\u{2028}"), "a\\nb\\r\\u{85}\\u{2028}");
+        assert_eq!(cell("\tx"), "'\\tx");
+        assert_eq!(cell("C:\\Tasks"), "C:\\\\Tasks");
     }
 }

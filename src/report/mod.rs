@@ -40,21 +40,24 @@ pub fn worth_listing(report: &FileReport, all: bool) -> bool {
         || !report.suppressed.is_empty()
 }
 
-/// Escapes control and bidirectional-override characters so that a hostile file name cannot
-/// rewrite the terminal or reorder what a reader sees.
+/// Escapes control characters (C0, DEL, C1), line and paragraph separators and
+/// bidirectional overrides, so that a hostile file name cannot rewrite the terminal, reorder
+/// what a reader sees or forge a line of its own. The backslash is escaped too (`\\`): a
+/// name holding a real backslash-n stays distinct from one holding a newline.
 pub fn escape_for_terminal(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}');
-        if c.is_control() || bidi {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\t' => out.push_str("\\t"),
-                '\r' => out.push_str("\\r"),
-                _ => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+        let separator = matches!(c, '\u{2028}' | '\u{2029}');
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            _ if c.is_control() || bidi || separator => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
             }
-        } else {
-            out.push(c);
+            _ => out.push(c),
         }
     }
     out
@@ -70,5 +73,14 @@ mod tests {
         assert_eq!(escape_for_terminal("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
         assert_eq!(escape_for_terminal("line\nbreak"), "line\\nbreak");
         assert_eq!(escape_for_terminal("plain/ünïcode"), "plain/ünïcode");
+        // A real backslash-n and a newline stay apart.
+        assert_eq!(escape_for_terminal("a\\nb"), "a\\\\nb");
+        assert_ne!(escape_for_terminal("a\\nb"), escape_for_terminal("a\nb"));
+        assert_eq!(escape_for_terminal("C:\\Tasks"), "C:\\\\Tasks");
+        // C1 controls and the Unicode line separators.
+        assert_eq!(
+            escape_for_terminal("a\u{85}b\u{2028}c"),
+            "a\\u{85}b\\u{2028}c"
+        );
     }
 }

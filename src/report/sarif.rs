@@ -11,10 +11,13 @@ use super::{FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::Level;
+use base64::Engine as _;
 use serde_json::json;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::{self, Write};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 pub struct SarifReporter<W: Write> {
@@ -66,7 +69,7 @@ impl<W: Write> SarifReporter<W> {
                 sarif::PhysicalLocation::builder()
                     .artifact_location(
                         sarif::ArtifactLocation::builder()
-                            .uri(self.uri(&r.path))
+                            .uri(self.uri(&raw_path(r)))
                             .build(),
                     )
                     .build(),
@@ -111,7 +114,7 @@ impl<W: Write> SarifReporter<W> {
     }
 
     /// The results of one report (a file or an archive member located at `disk_path`).
-    fn collect(&mut self, r: &FileReport, disk_path: &str, member: Option<&str>) {
+    fn collect(&mut self, r: &FileReport, disk_path: &[u8], member: Option<&str>) {
         let level = match r.verdict.level {
             Level::Malicious => sarif::ResultLevel::Error,
             Level::Suspicious => sarif::ResultLevel::Warning,
@@ -155,7 +158,7 @@ impl<W: Write> SarifReporter<W> {
     fn result(
         &self,
         r: &FileReport,
-        disk_path: &str,
+        disk_path: &[u8],
         member: Option<&str>,
         id: &str,
         findings: &[&Finding],
@@ -233,24 +236,42 @@ impl<W: Write> SarifReporter<W> {
         result
     }
 
-    /// Relative to the current directory when inside it, else an absolute file URI.
-    fn uri(&self, path: &str) -> String {
-        let abs = crate::scan::target::absolute(Path::new(path));
+    /// Relative to the current directory when inside it, else an absolute file URI; encoded
+    /// from the name's own bytes, so that a name that is not UTF-8 keeps its identity.
+    fn uri(&self, raw: &[u8]) -> String {
+        let abs = crate::scan::target::absolute(Path::new(OsStr::from_bytes(raw)));
         if let Some(cwd) = &self.cwd {
             if let Ok(rel) = abs.strip_prefix(cwd) {
-                let rel = rel.to_string_lossy();
-                let rel = rel.trim_start_matches("./");
-                return percent_encode(&rel.replace("/./", "/"));
+                // Components drop `.` segments; `..` cannot occur under the current directory.
+                let segments: Vec<String> = rel
+                    .components()
+                    .map(|c| percent_encode(c.as_os_str().as_bytes()))
+                    .collect();
+                let rel = segments.join("/");
+                // A first segment with a colon would read as a scheme (`javascript:x.sh`).
+                return if segments.first().is_some_and(|s| s.contains(':')) {
+                    format!("./{rel}")
+                } else {
+                    rel
+                };
             }
         }
-        format!("file://{}", percent_encode(&abs.to_string_lossy()))
+        format!("file://{}", percent_encode(abs.as_os_str().as_bytes()))
     }
 }
 
+/// The exact bytes of a report's path (the lossy `path` is only for display).
+fn raw_path(r: &FileReport) -> Vec<u8> {
+    r.path_bytes
+        .as_deref()
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .unwrap_or_else(|| r.path.as_bytes().to_vec())
+}
+
 /// Percent-encodes what a URI path cannot hold as is.
-fn percent_encode(s: &str) -> String {
+fn percent_encode(s: &[u8]) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    for &b in s {
         if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
             out.push(b as char);
         } else {
@@ -353,8 +374,7 @@ impl<W: Write> Reporter for SarifReporter<W> {
     }
 
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        let path = r.path.clone();
-        self.collect(r, &path, None);
+        self.collect(r, &raw_path(r), None);
         self.notify_incomplete(r);
         Ok(())
     }

@@ -170,3 +170,62 @@ fn hostile_file_names_are_escaped_and_exact() {
         .unwrap();
     assert_eq!(exact, b"./evil\x1b[2J\xff\xfe.sh");
 }
+
+#[test]
+fn a_real_backslash_and_an_escaped_newline_stay_apart_in_text_and_csv() {
+    let t = Tree::new();
+    // One name holds a backslash and an `n`, the other a newline: the reader must tell them apart.
+    t.file("one\\nname.sh", MINER_LINE);
+    t.file("one\nname.sh", MINER_LINE);
+    let text = run(&["scan", "."], t.path()).stdout;
+    assert!(text.contains("one\\\\nname.sh"), "{text}");
+    assert!(text.contains("one\\nname.sh"), "{text}");
+    assert!(!text.contains("one\nname"), "{text}");
+    let csv = run(&["scan", "--format", "csv", "."], t.path()).stdout;
+    let rows: Vec<&str> = csv.split("\r\n").filter(|r| !r.is_empty()).collect();
+    // A header and one row per file: a newline in a name never splits a row.
+    assert_eq!(rows.len(), 3, "{csv:?}");
+    assert!(
+        rows.iter().any(|r| r.starts_with("./one\\\\nname.sh,")),
+        "{csv:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r.starts_with("./one\\nname.sh,")),
+        "{csv:?}"
+    );
+}
+
+#[test]
+fn csv_quotes_semicolons_and_escapes_c1_controls() {
+    let t = Tree::new();
+    t.file("a;b\u{85}.sh", MINER_LINE);
+    let csv = run(&["scan", "--format", "csv", "."], t.path()).stdout;
+    let row = csv.split("\r\n").nth(1).unwrap();
+    assert!(row.starts_with("\"./a;b\\u{85}.sh\","), "{row:?}");
+    assert!(!csv.contains('\u{85}'));
+}
+
+#[test]
+fn sarif_uris_are_exact_and_never_read_as_a_scheme() {
+    let t = Tree::new();
+    t.file("javascript:x.sh", MINER_LINE);
+    let raw = t.path().join(OsStr::from_bytes(b"raw\xff\xfe.sh"));
+    std::fs::write(&raw, MINER_LINE).unwrap();
+    let out = run(&["scan", "--format", "sarif", "."], t.path());
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let uris: std::collections::BTreeSet<&str> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    // A relative reference whose first segment holds a colon would be a `javascript:` URI.
+    assert!(uris.contains("./javascript:x.sh"), "{uris:?}");
+    // The name's own bytes, not the replacement character's.
+    assert!(uris.contains("raw%FF%FE.sh"), "{uris:?}");
+    assert_eq!(uris.len(), 2, "{uris:?}");
+}
