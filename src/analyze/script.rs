@@ -624,13 +624,17 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
     let any_rule = (0..RULES.len()).any(|i| gate.matched(i));
     let [download, kill, uninstall, stop]: [bool; 4] =
         std::array::from_fn(|i| gate.matched(RULES.len() + i));
-    let lines: Vec<&str> = text.lines().collect();
     let evidence = |n: usize, line: &str| match decoded {
         Some(d) => Evidence::line(d.line, &format!("decoded: {}", line.trim())),
         None => Evidence::line(n + 1, line),
     };
-    let mut download_at: Option<usize> = None;
-    for (n, &line) in lines.iter().enumerate() {
+    // Lines are visited one at a time, never collected: a script of millions of short lines
+    // costs no memory per line. The few rules that look back keep what they need: the last
+    // download line, and the lines a kill command may be fed by.
+    let mut download_at: Option<(usize, &str)> = None;
+    let mut recent = Recent::default();
+    for (n, line) in text.lines().enumerate() {
+        recent.push(n, line);
         if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
             continue;
         }
@@ -644,9 +648,9 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
         }
         // Download, then make executable within a few lines.
         if download && DOWNLOAD_TO_FILE.is_match(line) {
-            download_at = Some(n);
+            download_at = Some((n, line));
         }
-        if let Some(d) = download_at {
+        if let Some((d, download_line)) = download_at {
             if n - d <= 5 && CHMOD_X.is_match(line) {
                 let acc = sink.at_any(&[d + 1, n + 1]);
                 acc.add_with(
@@ -655,7 +659,7 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
                     false,
                     40,
                     "downloads a file and makes it executable",
-                    evidence(d, lines[d]),
+                    evidence(d, download_line),
                 );
                 acc.add_with(
                     "download_chmod_exec",
@@ -668,7 +672,7 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
             }
         }
         if kill && KILL_VERB.is_match(line) {
-            kill_rivals(&lines, n, ind, sink.at(n + 1), &evidence);
+            kill_rivals(recent.lines(), ind, sink.at(n + 1), &evidence);
         }
         if (uninstall && AGENT_UNINSTALL.is_match(line))
             || (stop && AGENT_STOP.is_match(line) && names_agent(line, ind))
@@ -684,12 +688,9 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
         }
     }
     // VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
-    let lower = text.to_ascii_lowercase();
-    if (lower.contains("xmlhttp") || lower.contains("winhttprequest"))
-        && lower.contains("adodb.stream")
-        && (lower.contains(".run") || lower.contains(".exec") || lower.contains("shellexecute"))
-    {
-        for (n, &line) in lines.iter().enumerate() {
+    let seen = vbs_words(text);
+    if (seen[0] || seen[1]) && seen[2] && (seen[3] || seen[4] || seen[5]) {
+        for (n, line) in text.lines().enumerate() {
             let l = line.to_ascii_lowercase();
             if line.len() <= MAX_LINE
                 && (l.contains("xmlhttp")
@@ -709,6 +710,52 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
     }
 }
 
+/// How many lines above a kill command may feed it (a list or a loop header).
+const KILL_LOOKBACK: usize = 3;
+
+/// The current line and the `KILL_LOOKBACK` lines above it, with their numbers.
+#[derive(Default)]
+struct Recent<'t> {
+    lines: std::collections::VecDeque<(usize, &'t str)>,
+}
+
+impl<'t> Recent<'t> {
+    fn push(&mut self, n: usize, line: &'t str) {
+        if self.lines.len() > KILL_LOOKBACK {
+            self.lines.pop_front();
+        }
+        self.lines.push_back((n, line));
+    }
+
+    /// Oldest first; the current line last.
+    fn lines(&self) -> impl Iterator<Item = (usize, &'t str)> + '_ {
+        self.lines.iter().copied()
+    }
+}
+
+/// Words of a VBScript/JScript downloader, found case-insensitively without a lowered copy of
+/// the text: xmlhttp, winhttprequest, adodb.stream, .run, .exec, shellexecute.
+fn vbs_words(text: &str) -> [bool; 6] {
+    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "xmlhttp",
+                "winhttprequest",
+                "adodb.stream",
+                ".run",
+                ".exec",
+                "shellexecute",
+            ])
+            .expect("static patterns")
+    });
+    let mut seen = [false; 6];
+    for m in WORDS.find_overlapping_iter(text) {
+        seen[m.pattern().as_usize()] = true;
+    }
+    seen
+}
+
 fn names_agent(line: &str, ind: &Indicators) -> bool {
     ind.find(line.as_bytes(), 16)
         .iter()
@@ -717,22 +764,24 @@ fn names_agent(line: &str, ind: &Indicators) -> bool {
 
 /// A kill command against miners or security agents, named on the line or in the loop or list
 /// just above it (`for p in xmrig minerd; do pkill $p; done`).
-fn kill_rivals(
-    lines: &[&str],
-    n: usize,
+fn kill_rivals<'t>(
+    window: impl Iterator<Item = (usize, &'t str)>,
     ind: &Indicators,
     acc: &mut Acc,
     evidence: &dyn Fn(usize, &str) -> Evidence,
 ) {
-    let from = n.saturating_sub(3);
     let mut miner = false;
     let mut agent = false;
-    for (i, &l) in lines[from..=n].iter().enumerate() {
+    let window: Vec<(usize, &str)> = window.collect();
+    let Some(&(n, line)) = window.last() else {
+        return;
+    };
+    for &(i, l) in &window {
         if l.len() > MAX_LINE || is_comment(l) {
             continue;
         }
         // Lines above count only when they feed the kill: a list or loop header.
-        let feeding = from + i == n || {
+        let feeding = i == n || {
             let t = l.trim_start();
             t.starts_with("for ")
                 || t.starts_with("foreach")
@@ -758,7 +807,6 @@ fn kill_rivals(
             miner = true;
         }
     }
-    let line = lines[n];
     if miner {
         acc.add_with(
             "kill_rival_miners",

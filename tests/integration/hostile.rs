@@ -117,3 +117,28 @@ fn a_pool_user_made_of_separators_costs_linear_time_and_memory() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(json(&out)["summary"]["verdicts"]["suspicious"], 2);
 }
+
+#[test]
+fn a_script_of_millions_of_empty_lines_is_read_line_by_line() {
+    let t = Tree::new();
+    // 64 MiB of newlines, then a rival kill fed by a loop and a miner launch: every line is
+    // looked at, none is collected (collected, they took 16 bytes each: 1.3 GB, and the scan
+    // died under the 1 GiB limit; now about 170 MB).
+    let mut script = String::from("#!/bin/sh\n");
+    script.push_str(&"\n".repeat(64 << 20));
+    script.push_str("for p in xmrig kdevtmpfsi; do\n  pkill -9 $p\ndone\n");
+    script.push_str(MINER_LINE);
+    t.file("data/huge.sh", &script);
+    let out = limited_scan(t.path(), "data");
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = json(&out);
+    let f = &doc["files"][0];
+    let rules: Vec<&str> = f["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"kill_rival_miners"), "{rules:?}");
+    assert!(rules.contains(&"miner_command_line"), "{rules:?}");
+}
