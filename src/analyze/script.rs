@@ -6,7 +6,9 @@
 //! most; killing rival miners beside a miner launch is malicious.
 //!
 //! Groups and classes:
-//! - rival_kill: `kill_rival_miners`, `kill_security_agents`
+//! - rival_kill: `kill_rival_miners`, `kill_security_agents`; `rival_miner_sweep` (three or
+//!   more techniques against rival miners, or six or more miner names killed: see `sweep`),
+//!   which the verdict counts as suspicious on its own
 //! - persistence: `cron_persistence`, `scheduled_task`, `systemd_persistence`, `rc_local`,
 //!   `shell_profile`, `ssh_authorized_keys`, `ld_preload`, `run_key`, `wmi_persistence`,
 //!   `startup_folder`; `autostart_entry` (the file itself is a cron/systemd/task entry) counts
@@ -41,6 +43,7 @@ use base64::Engine as _;
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
+use sweep::Sweep;
 
 pub struct ScriptAnalyzer;
 
@@ -633,10 +636,16 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
     // download line, and the lines a kill command may be fed by.
     let mut download_at: Option<(usize, &str)> = None;
     let mut recent = Recent::default();
+    let mut sweep = Sweep::default();
+    // A sweep kills: without a kill verb in the text there is none to look for.
+    let sweep_gate = kill.then(|| sweep::Gate::new(text));
     for (n, line) in text.lines().enumerate() {
         recent.push(n, line);
         if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
             continue;
+        }
+        if let Some(gate) = &sweep_gate {
+            sweep.line(gate, n, line);
         }
         if any_rule {
             for i in set.matches(line).iter() {
@@ -672,7 +681,10 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
             }
         }
         if kill && KILL_VERB.is_match(line) {
-            kill_rivals(recent.lines(), ind, sink.at(n + 1), &evidence);
+            let names = kill_rivals(recent.lines(), ind, sink.at(n + 1), &evidence);
+            if let Some(names) = names {
+                sweep.killed(n, names.into_iter());
+            }
         }
         if (uninstall && AGENT_UNINSTALL.is_match(line))
             || (stop && AGENT_STOP.is_match(line) && names_agent(line, ind))
@@ -687,9 +699,15 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
             );
         }
     }
+    rival_sweep(&sweep, sink, &evidence, text);
     // VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
-    let seen = vbs_words(text);
-    if (seen[0] || seen[1]) && seen[2] && (seen[3] || seen[4] || seen[5]) {
+    // A lowered copy (one text's size) searched with memchr's SIMD finders: faster here than
+    // case-insensitive automata over the text.
+    let lower = text.to_ascii_lowercase();
+    if (lower.contains("xmlhttp") || lower.contains("winhttprequest"))
+        && lower.contains("adodb.stream")
+        && (lower.contains(".run") || lower.contains(".exec") || lower.contains("shellexecute"))
+    {
         for (n, line) in text.lines().enumerate() {
             let l = line.to_ascii_lowercase();
             if line.len() <= MAX_LINE
@@ -707,6 +725,37 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
                 );
             }
         }
+    }
+}
+
+/// `rival_miner_sweep` when the live lines make one (`sweep`), with the line of each technique.
+fn rival_sweep(
+    sweep: &Sweep,
+    sink: &mut Sink,
+    evidence: &dyn Fn(usize, &str) -> Evidence,
+    text: &str,
+) {
+    let Some(techniques) = sweep.verdict(|n| !(sink.is_quoted)(n + 1)) else {
+        return;
+    };
+    let names: Vec<&str> = techniques.iter().map(|(t, _)| t.as_str()).collect();
+    let desc = format!(
+        "sweeps the host of rival miners: {} ({} miner names killed)",
+        names.join("; "),
+        sweep.names()
+    );
+    let lines: Vec<usize> = techniques.iter().map(|&(_, n)| n + 1).collect();
+    let acc = sink.at_any(&lines);
+    for &(_, n) in &techniques {
+        let line = text.lines().nth(n).unwrap_or("");
+        acc.add_with(
+            "rival_miner_sweep",
+            Class::RivalKill,
+            false,
+            sweep::SWEEP_SCORE,
+            &desc,
+            evidence(n, line),
+        );
     }
 }
 
@@ -733,29 +782,6 @@ impl<'t> Recent<'t> {
     }
 }
 
-/// Words of a VBScript/JScript downloader, found case-insensitively without a lowered copy of
-/// the text: xmlhttp, winhttprequest, adodb.stream, .run, .exec, shellexecute.
-fn vbs_words(text: &str) -> [bool; 6] {
-    static WORDS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build([
-                "xmlhttp",
-                "winhttprequest",
-                "adodb.stream",
-                ".run",
-                ".exec",
-                "shellexecute",
-            ])
-            .expect("static patterns")
-    });
-    let mut seen = [false; 6];
-    for m in WORDS.find_overlapping_iter(text) {
-        seen[m.pattern().as_usize()] = true;
-    }
-    seen
-}
-
 fn names_agent(line: &str, ind: &Indicators) -> bool {
     ind.find(line.as_bytes(), 16)
         .iter()
@@ -764,17 +790,19 @@ fn names_agent(line: &str, ind: &Indicators) -> bool {
 
 /// A kill command against miners or security agents, named on the line or in the loop or list
 /// just above it (`for p in xmrig minerd; do pkill $p; done`).
+/// Returns the miner names the kill aimed at when it aimed at miners.
 fn kill_rivals<'t>(
     window: impl Iterator<Item = (usize, &'t str)>,
     ind: &Indicators,
     acc: &mut Acc,
     evidence: &dyn Fn(usize, &str) -> Evidence,
-) {
+) -> Option<Vec<&'t str>> {
     let mut miner = false;
     let mut agent = false;
+    let mut names = Vec::new();
     let window: Vec<(usize, &str)> = window.collect();
     let Some(&(n, line)) = window.last() else {
-        return;
+        return None;
     };
     for &(i, l) in &window {
         if l.len() > MAX_LINE || is_comment(l) {
@@ -796,9 +824,11 @@ fn kill_rivals<'t>(
         }
         for h in ind.find(l.as_bytes(), 64) {
             match ind.pattern(&h).kind {
-                IndicatorKind::MinerName
-                | IndicatorKind::PoolHost
-                | IndicatorKind::StratumScheme => miner = true,
+                IndicatorKind::MinerName => {
+                    miner = true;
+                    names.push(&l[h.start..h.end]);
+                }
+                IndicatorKind::PoolHost | IndicatorKind::StratumScheme => miner = true,
                 IndicatorKind::SecurityAgent => agent = true,
                 _ => {}
             }
@@ -827,6 +857,7 @@ fn kill_rivals<'t>(
             evidence(n, line),
         );
     }
+    miner.then_some(names)
 }
 
 static WEB_LIB: LazyLock<Regex> = LazyLock::new(|| {
@@ -1148,5 +1179,6 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
     }
 }
 
+mod sweep;
 #[cfg(test)]
 mod tests;

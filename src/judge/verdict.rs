@@ -121,6 +121,10 @@ fn merge_and_sort(findings: &mut Vec<Finding>) {
     *findings = merged;
 }
 
+/// The score from which a rival-kill finding is a sweep of rival miners (several techniques at
+/// once, `analyze::script::sweep`): rarely innocent on its own, unlike one `pkill xmrig`.
+pub const STRONG_RIVAL_KILL: u8 = 60;
+
 /// The verdict model. `findings` should already be merged (see `merge_and_sort`).
 pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
     let classes: BTreeSet<Class> = findings.iter().map(|f| f.class).collect();
@@ -157,6 +161,12 @@ pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
             "{} on its own is rarely innocent",
             names(&behaviours)
         ));
+        Level::Suspicious
+    } else if findings
+        .iter()
+        .any(|f| f.class == Class::RivalKill && f.score >= STRONG_RIVAL_KILL)
+    {
+        reasons.push("a sweep of rival miners on its own is rarely innocent".to_owned());
         Level::Suspicious
     } else {
         Level::Clean
@@ -290,6 +300,11 @@ mod tests {
             (&[Persistence, Persistence], Clean),
             (&[Persistence, DownloadExec, Evasion], Malicious),
         ];
+        // A sweep of rival miners (a strong rival-kill finding) is suspicious on its own.
+        let sweep = [f(Class::RivalKill, STRONG_RIVAL_KILL)];
+        assert_eq!(judge(&sweep, FileKind::Text).level, Suspicious);
+        let weak = [f(Class::RivalKill, STRONG_RIVAL_KILL - 1)];
+        assert_eq!(judge(&weak, FileKind::Text).level, Clean);
         for (classes, want) in table {
             let findings: Vec<Finding> = classes.iter().map(|&c| f(c, 50)).collect();
             let v = judge(&findings, FileKind::Text);
