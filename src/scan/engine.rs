@@ -8,7 +8,7 @@ use crate::analyze::{Analyzer, AnalyzerWorker};
 use crate::judge::baseline::Baseline;
 use crate::judge::finding::Finding;
 use crate::judge::verdict::{self, Level};
-use crate::knowledge::indicators::Indicators;
+use crate::knowledge::indicators::{Indicators, Pattern};
 use crate::outcome::problems::{FileError, SkipReason};
 use crate::outcome::{FileReport, ScanInfo, Summary};
 use crate::report::Reporter;
@@ -85,6 +85,7 @@ pub trait Progress {
 
 pub struct Engine {
     analyzers: Vec<Box<dyn Analyzer>>,
+    /// The facts, the user's network indicators and the analyzers' needles in one matcher.
     indicators: Indicators,
     options: EngineOptions,
     /// (device, inode) of files minerscan must never scan: its own executable, its outputs.
@@ -94,11 +95,14 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine running `analyzers`, with the shared matcher built from the facts,
+    /// `user_network` (IOC lists' domains and addresses) and the analyzers' needles.
     pub fn new(
         analyzers: Vec<Box<dyn Analyzer>>,
-        indicators: Indicators,
+        user_network: Vec<Pattern>,
         options: EngineOptions,
     ) -> Engine {
+        let indicators = crate::analyze::shared_matcher(&analyzers, user_network);
         let mut own_files = HashSet::new();
         if let Ok(md) = std::fs::metadata("/proc/self/exe") {
             use std::os::unix::fs::MetadataExt;
