@@ -95,3 +95,79 @@ impl Stages {
         released
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::verdict::Level;
+
+    /// Holds flagged reports and, at the end, clears their verdict: a stand-in for a
+    /// cross-file judgement that needs the whole walk.
+    struct HoldFlagged;
+
+    impl Stage for HoldFlagged {
+        fn file(&mut self, report: &mut FileReport) -> Disposition {
+            if report.flagged() {
+                Disposition::Hold
+            } else {
+                Disposition::Pass
+            }
+        }
+
+        fn finish(&mut self, held: &mut [FileReport], _summary: &mut Summary) {
+            for r in held {
+                r.verdict.level = Level::Clean;
+            }
+        }
+    }
+
+    /// Records the order in which reports reach it, and how many were counted at its finish.
+    #[derive(Default)]
+    struct Record(std::rc::Rc<std::cell::RefCell<(Vec<u64>, u64)>>);
+
+    impl Stage for Record {
+        fn file(&mut self, report: &mut FileReport) -> Disposition {
+            self.0.borrow_mut().0.push(report.seq);
+            Disposition::Pass
+        }
+
+        fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+            self.0.borrow_mut().1 = summary.files_scanned;
+        }
+    }
+
+    fn report(seq: u64, level: Level) -> FileReport {
+        let mut r = FileReport::new(seq, format!("f{seq}"), None);
+        r.verdict.level = level;
+        r
+    }
+
+    #[test]
+    fn held_reports_are_amended_then_go_on_through_later_stages_in_walk_order() {
+        let record = Record::default();
+        let seen = record.0.clone();
+        let mut stages = Stages::new(vec![Box::new(HoldFlagged), Box::new(record)]);
+        let mut summary = Summary::default();
+        let mut written = Vec::new();
+        for (seq, level) in [
+            (0, Level::Malicious),
+            (1, Level::Clean),
+            (2, Level::Suspicious),
+        ] {
+            if let Some(r) = stages.file(report(seq, level)) {
+                summary.account(&r);
+                written.push(r.seq);
+            }
+        }
+        assert_eq!(written, [1], "flagged reports are held");
+        let released = stages.finish(&mut summary);
+        let seqs: Vec<u64> = released.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [0, 2]);
+        assert!(released.iter().all(|r| r.verdict.level == Level::Clean));
+        // The later stage saw the held reports after the release, before its own finish,
+        // and they were counted by then, with their amended verdict.
+        assert_eq!(seen.borrow().0, [1, 0, 2]);
+        assert_eq!(seen.borrow().1, 3);
+        assert_eq!(summary.verdicts.get("clean"), Some(&3));
+    }
+}
