@@ -12,7 +12,8 @@ use minerscan::scan::target::Target;
 fuzz_target!(|data: &[u8]| {
     // A hidden temporary path named like a kernel thread: the location rules run too.
     let target = Target::for_bytes("/tmp/.fuzz/kworkerds");
-    let ctx = FileContext::new(&target, minerscan::analyze::builtin_matcher(), data, data.len() as u64, false);
+    let matcher = minerscan::analyze::builtin_matcher();
+    let ctx = FileContext::new(&target, matcher, data, data.len() as u64, false);
     let mut worker = BinaryAnalyzer.worker();
     let mut findings = Vec::new();
     if worker.applies(ctx.kind) {
