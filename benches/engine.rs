@@ -9,7 +9,6 @@ use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::{registry, Analyzer};
 use minerscan::judge::finding::{Class, Finding};
 use minerscan::judge::verdict::{judge, prepare};
-use minerscan::knowledge::indicators::Indicators;
 use minerscan::knowledge::regions::printable_regions;
 use minerscan::report::json::JsonReporter;
 use minerscan::report::Reporter;
@@ -49,11 +48,7 @@ fn rules() -> YaraAnalyzer {
 }
 
 fn engine_with(analyzers: Vec<Box<dyn Analyzer>>) -> Engine {
-    Engine::new(
-        analyzers,
-        Indicators::new(Vec::new()),
-        EngineOptions::default(),
-    )
+    Engine::new(analyzers, Vec::new(), EngineOptions::default())
 }
 
 fn benches(c: &mut Criterion) {
@@ -71,7 +66,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("shared_pass/binary", |b| {
         b.iter(|| {
             let regions = printable_regions(black_box(&bin));
-            Indicators::builtin()
+            minerscan::analyze::builtin_matcher()
                 .scan(&bin, Some(&regions), 4096)
                 .facts
                 .len()
@@ -79,14 +74,22 @@ fn benches(c: &mut Criterion) {
     });
     // The same walk over every byte, as before regions.
     g.bench_function("indicators/binary", |b| {
-        b.iter(|| Indicators::builtin().find(black_box(&bin), 4096).len())
+        b.iter(|| {
+            minerscan::analyze::builtin_matcher()
+                .find(black_box(&bin), 4096)
+                .len()
+        })
     });
     g.bench_function("wide_markers/binary", |b| {
         b.iter(|| wide_marker_hits(black_box(&bin)))
     });
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("indicators/script", |b| {
-        b.iter(|| Indicators::builtin().find(black_box(&text), 4096).len())
+        b.iter(|| {
+            minerscan::analyze::builtin_matcher()
+                .find(black_box(&text), 4096)
+                .len()
+        })
     });
     g.finish();
 

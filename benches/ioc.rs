@@ -5,7 +5,6 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use minerscan::analyze::ioc::IocAnalyzer;
 use minerscan::analyze::Analyzer;
-use minerscan::knowledge::indicators::Indicators;
 use minerscan::knowledge::ioc_lists::{parse_digest, Digest, IocDb};
 use minerscan::scan::engine::{Engine, EngineOptions};
 use sha2::Digest as _;
@@ -64,17 +63,9 @@ fn benches(c: &mut Criterion) {
     // analyzer holding the million entries (which adds one SHA-256 and one lookup).
     let file = vec![b'x'; 4096];
     let db = Arc::new(db);
-    let bare = Engine::new(
-        Vec::new(),
-        Indicators::new(Vec::new()),
-        EngineOptions::default(),
-    );
+    let bare = Engine::new(Vec::new(), Vec::new(), EngineOptions::default());
     let analyzers: Vec<Box<dyn Analyzer>> = vec![Box::new(IocAnalyzer::new(db.clone()))];
-    let with_ioc = Engine::new(
-        analyzers,
-        Indicators::new(Vec::new()),
-        EngineOptions::default(),
-    );
+    let with_ioc = Engine::new(analyzers, Vec::new(), EngineOptions::default());
     g.throughput(Throughput::Bytes(file.len() as u64));
     g.bench_function("file_4KiB/no_ioc", |b| {
         b.iter(|| bare.scan_bytes("f", black_box(&file)).findings.len())

@@ -12,7 +12,7 @@ use minerscan::report::ndjson::NdjsonReporter;
 use minerscan::report::sarif::SarifReporter;
 use minerscan::report::text::{human_bytes, TextReporter};
 use minerscan::report::{escape_for_terminal, Reporter};
-use minerscan::scan::engine::Progress;
+use minerscan::scan::writer::Progress;
 use minerscan::Level;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
@@ -105,20 +105,15 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         None => Box::new(io::stdout().lock()),
     };
     let sink = BufWriter::with_capacity(1 << 16, sink);
-    let reporter: Box<dyn Reporter> = match cfg.format {
+    let mut reporter: Box<dyn Reporter> = match cfg.format {
         Format::Text => Box::new(TextReporter::new(sink, cfg.all, cfg.color)),
         Format::Json => Box::new(JsonReporter::new(sink, cfg.all)),
         Format::Ndjson => Box::new(NdjsonReporter::new(sink, cfg.all)),
         Format::Csv => Box::new(minerscan::report::csv::CsvReporter::new(sink, cfg.all)),
         Format::Sarif => Box::new(SarifReporter::new(sink)),
     };
-    // The step after the walk: cross-file summary, persistence links, cache, syslog.
-    let syslog = cfg.syslog.then(minerscan::post::syslog::Syslog::open);
-    let mut reporter: Box<dyn Reporter> = Box::new(minerscan::post::triage::TriageReporter::new(
-        reporter,
-        cfg.cache.clone(),
-        syslog,
-    ));
+    // Around the writer: cross-file summary, persistence links, cache, syslog.
+    let stages = minerscan::post::Stages::for_scan(cfg.cache.clone(), cfg.syslog);
     let progress = cfg.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(200));
@@ -133,6 +128,7 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         &cfg.plan,
         &cfg.info,
         reporter.as_mut(),
+        stages,
         progress.as_ref().map(|p| p as &dyn Progress),
         &stop,
     );

@@ -7,13 +7,13 @@ use libfuzzer_sys::fuzz_target;
 use minerscan::analyze::binary::BinaryAnalyzer;
 use minerscan::analyze::{Analyzer, AnalyzerWorker};
 use minerscan::scan::context::FileContext;
-use minerscan::knowledge::indicators::Indicators;
 use minerscan::scan::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     // A hidden temporary path named like a kernel thread: the location rules run too.
     let target = Target::for_bytes("/tmp/.fuzz/kworkerds");
-    let ctx = FileContext::new(&target, Indicators::builtin(), data, data.len() as u64, false);
+    let matcher = minerscan::analyze::builtin_matcher();
+    let ctx = FileContext::new(&target, matcher, data, data.len() as u64, false);
     let mut worker = BinaryAnalyzer.worker();
     let mut findings = Vec::new();
     if worker.applies(ctx.kind) {

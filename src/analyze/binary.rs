@@ -36,6 +36,9 @@ impl Analyzer for BinaryAnalyzer {
     fn id(&self) -> AnalyzerId {
         ID
     }
+    fn needles(&self) -> Vec<&'static str> {
+        shared_needles()
+    }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(BinaryWorker)
     }
@@ -198,9 +201,9 @@ fn needles() -> Vec<Needle> {
 
 static MARKERS: LazyLock<Markers> = LazyLock::new(|| Markers::new(needles()));
 
-/// The needle texts the shared matcher looks for on this analyzer's behalf (`Indicators::new`),
-/// in the order of the needle numbers it reports.
-pub fn shared_needles() -> Vec<&'static str> {
+/// The needle texts the shared matcher looks for on this analyzer's behalf
+/// (`Analyzer::needles`), in the order of the needle numbers it reports.
+fn shared_needles() -> Vec<&'static str> {
     needles().into_iter().map(Needle::text).collect()
 }
 
@@ -429,7 +432,7 @@ fn analyze(ctx: &FileContext, out: &mut Vec<Finding>) {
     };
     let info = info.as_ref();
     // Windows programs name libraries and drivers in wide strings too.
-    let strings = Strings::find(ctx.bytes, ctx.needle_hits(), format == Format::Pe);
+    let strings = Strings::find(ctx.bytes, &ctx.needle_hits(ID), format == Format::Pe);
     let functions = Functions::collect(&strings, info);
     let miner = miner_evidence(ctx);
     let place = Place::of(&ctx.target.system_path);

@@ -282,14 +282,13 @@ fn port_after(bytes: &[u8], end: usize) -> Option<u16> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::indicators::Indicators;
     use crate::scan::target::Target;
 
     fn run(name: &str, text: &str) -> Vec<Finding> {
         let target = Target::for_bytes(name);
         let ctx = FileContext::new(
             &target,
-            Indicators::builtin(),
+            crate::analyze::builtin_matcher(),
             text.as_bytes(),
             text.len() as u64,
             false,

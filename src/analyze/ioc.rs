@@ -155,7 +155,7 @@ mod tests {
     use crate::scan::target::Target;
 
     fn run(db: IocDb, path: &str, bytes: &[u8]) -> Vec<Finding> {
-        let indicators = Indicators::new(db.network.clone());
+        let indicators = Indicators::new(db.network.clone(), Vec::new());
         let target = Target::for_bytes(path);
         let ctx = FileContext::new(&target, &indicators, bytes, bytes.len() as u64, false);
         let mut out = Vec::new();

@@ -6,7 +6,6 @@ use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::analyze::Analyzer;
 use crate::judge::finding::{Class, Finding};
 use crate::judge::verdict::{judge, prepare, Verdict};
-use crate::knowledge::indicators::Indicators;
 use crate::scan::context::FileContext;
 use crate::scan::target::Target;
 use crate::testing::manifest;
@@ -20,7 +19,7 @@ pub(crate) fn run(
     let target = Target::for_bytes(name);
     let ctx = FileContext::new(
         &target,
-        Indicators::builtin(),
+        crate::analyze::builtin_matcher(),
         bytes,
         bytes.len() as u64,
         false,

@@ -4,7 +4,6 @@
 use crate::analyze::yara::{self, RuleOptions, YaraAnalyzer, YaraRules};
 use crate::analyze::{registry, Analyzer};
 use crate::cli::args::{parse_size, ColorChoice, FailOn, Format, RuleSetArgs, ScanArgs};
-use crate::knowledge::indicators::Indicators;
 use crate::outcome::{RuleSetInfo, ScanInfo, ToolInfo};
 use crate::scan::engine::{Engine, EngineOptions, ScanPlan};
 use crate::scan::walk::{read_path_list, WalkOptions};
@@ -134,17 +133,17 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
         bail!("--timeout: must be at least 1 second");
     }
 
-    // Start-up is as long as compiling the rules: the IOC lists and the shared matcher are built
-    // on this thread meanwhile.
-    let (rules, iocs, indicators) = std::thread::scope(|scope| {
+    // Start-up is as long as compiling the rules: the IOC lists are loaded on this thread
+    // meanwhile.
+    let (rules, iocs, user_network) = std::thread::scope(|scope| {
         let rules =
             scope.spawn(|| compile_rules(&args.rule_set, Duration::from_secs(args.timeout)));
         let iocs = crate::knowledge::ioc_lists::load_all(!args.rule_set.no_builtin, &args.ioc);
-        let indicators = Indicators::new(iocs.network.clone());
+        let user_network = iocs.network.clone();
         let rules = rules
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (rules, iocs, indicators)
+        (rules, iocs, user_network)
     });
     let rules = rules?;
     let mut load_problems: Vec<String> = rules.problems.iter().map(|p| p.to_string()).collect();
@@ -175,7 +174,7 @@ pub fn build_scan(mut args: ScanArgs) -> Result<ScanConfig> {
     }
     let mut engine = Engine::new(
         analyzers,
-        indicators,
+        user_network,
         EngineOptions {
             max_size,
             follow: args.follow,

@@ -20,7 +20,6 @@
 //! ```
 
 use crate::judge::finding::Finding;
-use crate::outcome::FileReport;
 use crate::outcome::Suppressed;
 use anyhow::{bail, Context, Result};
 use globset::{GlobBuilder, GlobMatcher};
@@ -133,9 +132,10 @@ impl Baseline {
         self.entries.is_empty()
     }
 
-    /// Takes the suppressed findings out of `findings`. `sha256` is asked for only when an entry
-    /// needs it.
-    pub fn split(
+    /// Applies the baseline to one file's prepared findings (before judgement): takes the
+    /// suppressed ones out of `findings` and returns them, each with its reason. `sha256` is
+    /// asked for only when an entry needs it.
+    pub fn apply(
         &self,
         path: &str,
         sha256: impl FnOnce() -> Option<[u8; 32]>,
@@ -246,21 +246,6 @@ fn globset_escape(s: &str) -> String {
     out
 }
 
-/// Applies the baseline to one file's prepared findings (before judgement).
-pub fn apply(
-    baseline: &Baseline,
-    report: &mut FileReport,
-    sha256: impl FnOnce() -> Option<[u8; 32]>,
-    findings: &mut Vec<Finding>,
-    keep: bool,
-) {
-    let suppressed = baseline.split(&report.path, sha256, findings);
-    report.suppressed_count += suppressed.len() as u64;
-    if keep {
-        report.suppressed = suppressed;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,12 +273,12 @@ mod tests {
         )
         .unwrap();
         let mut f = findings();
-        let s = b.split("./docs/a/pools.md", || None, &mut f);
+        let s = b.apply("./docs/a/pools.md", || None, &mut f);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].reason, "docs quote URLs");
         assert_eq!(f.len(), 1);
         let mut f = findings();
-        assert!(b.split("src/pools.md", || None, &mut f).is_empty());
+        assert!(b.apply("src/pools.md", || None, &mut f).is_empty());
         let mut f = findings();
         let abc = crate::knowledge::ioc_lists::parse_digest(
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
@@ -301,7 +286,7 @@ mod tests {
         let Some(crate::knowledge::ioc_lists::Digest::Sha256(d)) = abc else {
             panic!()
         };
-        assert_eq!(b.split("x", || Some(d), &mut f).len(), 2);
+        assert_eq!(b.apply("x", || Some(d), &mut f).len(), 2);
     }
 
     #[test]
@@ -324,6 +309,6 @@ mod tests {
         let b = Baseline::parse(&text, "created").unwrap();
         assert_eq!(b.len(), 2, "{text}");
         let mut f = vec![Finding::new(AnalyzerId::Ioc, "path", Class::Ioc, 90, "p")];
-        assert_eq!(b.split("big[1].bin", || None, &mut f).len(), 1);
+        assert_eq!(b.apply("big[1].bin", || None, &mut f).len(), 1);
     }
 }

@@ -2,6 +2,10 @@
 //! stratum schemes and methods, miner option names, algorithm names, miner and rival names,
 //! security agents that droppers kill. One list, one matcher (an Aho-Corasick automaton built
 //! once), many users: the hits for a file are computed once and cached in its `FileContext`.
+//!
+//! The matcher also carries the literal needles analyzers declare (`Analyzer::needles`), each
+//! block under its owner's name, so that a file's bytes are walked once for the facts and every
+//! analyzer's literals; the analyzers are not known here, only their needles.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use regex::bytes::Regex;
@@ -273,10 +277,20 @@ pub const SECURITY_AGENTS: &[&str] = &[
 /// One occurrence of a needle an analyzer asked the shared pass for (`Indicators::scan`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NeedleHit {
-    /// Index into the analyzer's needle list (`crate::analyze::binary::shared_needles`).
+    /// Index into the needles: of all blocks in `Scan`, of its owner's block in `own_hits`.
     pub needle: usize,
     pub start: usize,
     pub end: usize,
+}
+
+/// The literals one analyzer asks the shared pass to find on its behalf, under the analyzer's
+/// name: matched without regard to ASCII case, overlapping, the first `NEEDLE_HITS` occurrences
+/// of each. Each must be printable and at least `regions::MIN_RUN` long, so that a binary's
+/// printable regions hold every match.
+#[derive(Clone, Debug)]
+pub struct NeedleBlock {
+    pub owner: &'static str,
+    pub texts: Vec<&'static str>,
 }
 
 /// What one pass of the shared matcher found in a buffer.
@@ -301,6 +315,8 @@ pub struct Indicators {
     patterns: Vec<Pattern>,
     /// How many needles follow the facts: automaton pattern `patterns.len() + i` is needle i.
     needle_count: usize,
+    /// Each block's owner and its needles' range (handed out in the order the blocks came).
+    blocks: Vec<(&'static str, Range<usize>)>,
     /// Standard semantics with overlapping search: every match of every pattern. The facts'
     /// leftmost-longest choice is made from those (see `choose_leftmost_longest`).
     automaton: AhoCorasick,
@@ -309,16 +325,17 @@ pub struct Indicators {
     regions_suffice: bool,
 }
 
-static BUILTIN: LazyLock<Indicators> = LazyLock::new(|| Indicators::new(Vec::new()));
+static BUILTIN: LazyLock<Indicators> = LazyLock::new(|| Indicators::new(Vec::new(), Vec::new()));
 
 impl Indicators {
-    /// The built-in facts only.
+    /// The built-in facts only, without any analyzer's needles (the registry's matcher with
+    /// them is built by the analyzer registry).
     pub fn builtin() -> &'static Indicators {
         &BUILTIN
     }
 
-    /// The built-in facts plus a user's network indicators.
-    pub fn new(extra: Vec<Pattern>) -> Indicators {
+    /// The built-in facts plus a user's network indicators, and the analyzers' needle blocks.
+    pub fn new(extra: Vec<Pattern>, needles: Vec<NeedleBlock>) -> Indicators {
         let mut patterns = Vec::new();
         let mut add = |kind, text: &str, family: Option<&str>| {
             patterns.push(Pattern {
@@ -350,11 +367,20 @@ impl Indicators {
             add(IndicatorKind::SecurityAgent, s, None);
         }
         patterns.extend(extra);
-        let needles = crate::analyze::binary::shared_needles();
+        let mut blocks = Vec::with_capacity(needles.len());
+        let mut needle_count = 0;
+        for block in &needles {
+            blocks.push((block.owner, needle_count..needle_count + block.texts.len()));
+            needle_count += block.texts.len();
+        }
         let literals: Vec<&[u8]> = patterns
             .iter()
             .map(|p| p.text.as_bytes())
-            .chain(needles.iter().map(|n| n.as_bytes()))
+            .chain(
+                needles
+                    .iter()
+                    .flat_map(|b| b.texts.iter().map(|t| t.as_bytes())),
+            )
             .collect();
         // A full DFA: a few hundred literals make a small one, and it runs several times faster
         // over binaries than the default NFA (criterion primitives/indicators_binary). Large
@@ -371,10 +397,26 @@ impl Indicators {
             .all(|l| crate::knowledge::regions::searchable(l));
         Indicators {
             patterns,
-            needle_count: needles.len(),
+            needle_count,
+            blocks,
             automaton,
             regions_suffice,
         }
+    }
+
+    /// `owner`'s needle hits in `scan`, numbered as in its block (none for an owner without one).
+    pub fn own_hits(&self, scan: &Scan, owner: &str) -> Vec<NeedleHit> {
+        let Some((_, range)) = self.blocks.iter().find(|(o, _)| *o == owner) else {
+            return Vec::new();
+        };
+        scan.needles
+            .iter()
+            .filter(|h| range.contains(&h.needle))
+            .map(|h| NeedleHit {
+                needle: h.needle - range.start,
+                ..*h
+            })
+            .collect()
     }
 
     pub fn pattern(&self, hit: &Hit) -> &Pattern {
@@ -639,7 +681,7 @@ mod tests {
             family: None,
             description: None,
         };
-        assert!(!Indicators::new(vec![short]).regions_suffice());
+        assert!(!Indicators::new(vec![short], Vec::new()).regions_suffice());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! filled (scan/, judge/, post/) or printed (report/): those depend on it, never the reverse.
 
 pub mod problems;
+pub mod triage;
 
 use crate::judge::finding::Finding;
 use crate::judge::verdict::{Level, Verdict};
@@ -34,7 +35,7 @@ pub struct FileReport {
     /// Never read because the scan was interrupted first: dropped by the writer.
     pub not_scanned: bool,
     /// Persistence place, owner, cache hit (`triage`).
-    pub triage: crate::post::triage::FileTriage,
+    pub triage: crate::outcome::triage::FileTriage,
     /// For an archive: its members that were flagged, had problems or hold such members.
     pub members: Vec<FileReport>,
     /// Findings a baseline suppressed (kept only with --show-suppressed or SARIF output).
@@ -154,7 +155,31 @@ pub struct Summary {
     pub elapsed_ms: u64,
     /// Indicators seen across files, persistence links, cache hits (`triage`).
     #[serde(flatten)]
-    pub triage: Option<crate::post::triage::TriageSummary>,
+    pub triage: Option<crate::outcome::triage::TriageSummary>,
+}
+
+impl Summary {
+    /// Counts one written report (not a member: an archive counts as one file).
+    pub fn account(&mut self, r: &FileReport) {
+        self.suppressed += r.suppressed_count;
+        let incomplete = r.incomplete();
+        if !incomplete.is_empty() {
+            self.incomplete += 1;
+            self.errors += 1;
+            // Reports released after the totals were closed (held by a post stage) keep
+            // `complete` true to its definition.
+            self.complete = false;
+        }
+        // A file read only in part still has the verdict of what ran.
+        if r.was_read() {
+            self.files_scanned += 1;
+            self.bytes_scanned += r.size;
+            *self
+                .verdicts
+                .entry(r.verdict.level.as_str().to_owned())
+                .or_insert(0) += 1;
+        }
+    }
 }
 
 /// What the filesystem says about a file, from one fstat of the open handle.

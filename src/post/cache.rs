@@ -11,9 +11,11 @@
 
 use crate::judge::finding::Finding;
 use crate::judge::verdict::Verdict;
+use crate::outcome::triage::{CacheStats, FileTriage};
 use crate::outcome::FileMeta;
+use crate::outcome::Summary;
 use crate::outcome::{FileReport, ScanInfo};
-use crate::post::triage::FileTriage;
+use crate::post::{Disposition, Stage};
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
 use anyhow::{bail, Context, Result};
@@ -332,6 +334,28 @@ impl Cache {
         if let Some(h) = self.flusher.lock().unwrap().take() {
             let _ = h.join();
         }
+    }
+}
+
+/// The cache as a post stage: every result is queued as it leaves (walk order), and the
+/// queue committed after the walk, with the statistics in the summary.
+pub struct CacheStage(pub Arc<Cache>);
+
+impl Stage for CacheStage {
+    fn file(&mut self, report: &mut FileReport) -> Disposition {
+        self.0.store(report);
+        Disposition::Pass
+    }
+
+    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+        let c = &self.0;
+        c.finish();
+        summary.triage.get_or_insert_default().cache = Some(CacheStats {
+            hits: c.hits.load(Ordering::Relaxed),
+            stored: c.stored.load(Ordering::Relaxed),
+            rebuilt: c.rebuilt.clone(),
+            write_error: c.write_error.lock().unwrap().clone(),
+        });
     }
 }
 

@@ -1,8 +1,173 @@
 //! What happens around the writer, after each file is judged: the result cache, syslog, the
 //! indicators seen across files and the links from persistence files to the programs they
-//! start. They see every report in walk order, before it is written.
+//! start. Each is a `Stage` the writer drives: it sees every report in walk order before it is
+//! written, may amend it, and may hold it back until the end of the walk (a judgement that
+//! needs files not yet seen); after the walk each stage adds its part to the summary.
 
 pub mod cache;
+pub mod links;
 pub mod persistence;
+pub mod seen;
 pub mod syslog;
 pub mod triage;
+
+use crate::outcome::{FileReport, Summary};
+use std::sync::Arc;
+
+/// What a stage does with a report it has seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// On to the next stage, and written.
+    Pass,
+    /// Kept by this stage until `finish`: neither the later stages nor the output see it yet.
+    Hold,
+}
+
+/// One step between the workers and the reporter, called only from the writer thread.
+pub trait Stage {
+    /// Sees one report, in walk order; may amend it.
+    fn file(&mut self, report: &mut FileReport) -> Disposition;
+    /// After the walk (the summary's totals closed): the reports this stage held, in walk
+    /// order, which it may amend before they go on through the later stages; and the summary,
+    /// which it may add to.
+    fn finish(&mut self, held: &mut [FileReport], summary: &mut Summary);
+}
+
+/// The stages of a scan, in order, and what each holds.
+pub struct Stages {
+    stages: Vec<Box<dyn Stage>>,
+    held: Vec<Vec<FileReport>>,
+}
+
+impl Stages {
+    pub fn new(stages: Vec<Box<dyn Stage>>) -> Stages {
+        let held = stages.iter().map(|_| Vec::new()).collect();
+        Stages { stages, held }
+    }
+
+    /// The stages of a command-line scan: the cross-file summary (seen indicators,
+    /// persistence links), then `--cache` and `--syslog`, which record results as they leave.
+    pub fn for_scan(cache: Option<Arc<cache::Cache>>, syslog: bool) -> Stages {
+        let mut stages: Vec<Box<dyn Stage>> = vec![
+            Box::new(seen::SeenIndicators::default()),
+            Box::new(links::PersistenceLinks::default()),
+        ];
+        if let Some(c) = cache {
+            stages.push(Box::new(cache::CacheStage(c)));
+        }
+        if syslog {
+            stages.push(Box::new(syslog::Syslog::open()));
+        }
+        Stages::new(stages)
+    }
+
+    /// Runs a report through the stages: it comes back when it may be written now.
+    pub fn file(&mut self, report: FileReport) -> Option<FileReport> {
+        self.pass(0, report)
+    }
+
+    fn pass(&mut self, from: usize, mut report: FileReport) -> Option<FileReport> {
+        for i in from..self.stages.len() {
+            if self.stages[i].file(&mut report) == Disposition::Hold {
+                self.held[i].push(report);
+                return None;
+            }
+        }
+        Some(report)
+    }
+
+    /// After the walk: each stage's `finish` in order, the reports it held then going on
+    /// through the later stages. Returns the reports released, in walk order, already counted
+    /// in `summary` (before the later stages' `finish`, so that those see them counted).
+    pub fn finish(&mut self, summary: &mut Summary) -> Vec<FileReport> {
+        let mut released = Vec::new();
+        for i in 0..self.stages.len() {
+            let mut held = std::mem::take(&mut self.held[i]);
+            self.stages[i].finish(&mut held, summary);
+            for report in held {
+                if let Some(r) = self.pass(i + 1, report) {
+                    summary.account(&r);
+                    released.push(r);
+                }
+            }
+        }
+        released.sort_by_key(|r| r.seq);
+        released
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::verdict::Level;
+
+    /// Holds flagged reports and, at the end, clears their verdict: a stand-in for a
+    /// cross-file judgement that needs the whole walk.
+    struct HoldFlagged;
+
+    impl Stage for HoldFlagged {
+        fn file(&mut self, report: &mut FileReport) -> Disposition {
+            if report.flagged() {
+                Disposition::Hold
+            } else {
+                Disposition::Pass
+            }
+        }
+
+        fn finish(&mut self, held: &mut [FileReport], _summary: &mut Summary) {
+            for r in held {
+                r.verdict.level = Level::Clean;
+            }
+        }
+    }
+
+    /// Records the order in which reports reach it, and how many were counted at its finish.
+    #[derive(Default)]
+    struct Record(std::rc::Rc<std::cell::RefCell<(Vec<u64>, u64)>>);
+
+    impl Stage for Record {
+        fn file(&mut self, report: &mut FileReport) -> Disposition {
+            self.0.borrow_mut().0.push(report.seq);
+            Disposition::Pass
+        }
+
+        fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+            self.0.borrow_mut().1 = summary.files_scanned;
+        }
+    }
+
+    fn report(seq: u64, level: Level) -> FileReport {
+        let mut r = FileReport::new(seq, format!("f{seq}"), None);
+        r.verdict.level = level;
+        r
+    }
+
+    #[test]
+    fn held_reports_are_amended_then_go_on_through_later_stages_in_walk_order() {
+        let record = Record::default();
+        let seen = record.0.clone();
+        let mut stages = Stages::new(vec![Box::new(HoldFlagged), Box::new(record)]);
+        let mut summary = Summary::default();
+        let mut written = Vec::new();
+        for (seq, level) in [
+            (0, Level::Malicious),
+            (1, Level::Clean),
+            (2, Level::Suspicious),
+        ] {
+            if let Some(r) = stages.file(report(seq, level)) {
+                summary.account(&r);
+                written.push(r.seq);
+            }
+        }
+        assert_eq!(written, [1], "flagged reports are held");
+        let released = stages.finish(&mut summary);
+        let seqs: Vec<u64> = released.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, [0, 2]);
+        assert!(released.iter().all(|r| r.verdict.level == Level::Clean));
+        // The later stage saw the held reports after the release, before its own finish,
+        // and they were counted by then, with their amended verdict.
+        assert_eq!(seen.borrow().0, [1, 0, 2]);
+        assert_eq!(seen.borrow().1, 3);
+        assert_eq!(summary.verdicts.get("clean"), Some(&3));
+    }
+}

@@ -3,6 +3,7 @@
 //! everything else is.
 
 use crate::outcome::{FileReport, Summary};
+use crate::post::{Disposition, Stage};
 use std::ffi::CString;
 
 pub struct Syslog;
@@ -23,7 +24,7 @@ impl Syslog {
         unsafe { libc::syslog(priority, c"%s".as_ptr(), c.as_ptr()) };
     }
 
-    pub fn file(&self, r: &FileReport) {
+    fn flagged_file(&self, r: &FileReport) {
         let rule = r
             .findings
             .iter()
@@ -49,7 +50,7 @@ impl Syslog {
         );
     }
 
-    pub fn summary(&self, s: &Summary) {
+    fn summary(&self, s: &Summary) {
         let n = |k: &str| s.verdicts.get(k).copied().unwrap_or(0);
         let hits = s
             .triage
@@ -69,6 +70,20 @@ impl Syslog {
                 s.elapsed_ms
             ),
         );
+    }
+}
+
+/// The last stage: a line per flagged file as it leaves, and the summary's line.
+impl Stage for Syslog {
+    fn file(&mut self, report: &mut FileReport) -> Disposition {
+        if report.flagged() {
+            self.flagged_file(report);
+        }
+        Disposition::Pass
+    }
+
+    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+        self.summary(summary);
     }
 }
 

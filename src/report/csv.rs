@@ -8,7 +8,7 @@
 
 use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
 use crate::judge::finding::Class;
-use crate::post::triage::JsonMeta;
+use crate::report::wire::JsonMeta;
 use std::io::{self, Write};
 
 const HEADER: &[&str] = &[

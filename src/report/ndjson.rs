@@ -85,7 +85,7 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
                 hash.insert(k.to_owned(), json!(v));
             }
         }
-        crate::post::triage::ecs_file_fields(r, &mut doc["file"]);
+        crate::report::wire::ecs_file_fields(r, &mut doc["file"]);
         if let Some(p) = &r.process {
             // ECS process fields: the first process running this executable.
             doc["process"] = json!({

@@ -3,6 +3,7 @@
 
 use super::{escape_for_terminal as esc, worth_listing, FileReport, Reporter, ScanInfo, Summary};
 use crate::judge::verdict::Level;
+use crate::outcome::triage::TriageSummary;
 use std::io::{self, Write};
 
 pub struct TextReporter<W: Write> {
@@ -170,7 +171,7 @@ impl<W: Write> Reporter for TextReporter<W> {
             )?;
         }
         if let Some(t) = &s.triage {
-            crate::post::triage::write_text(&mut self.out, t)?;
+            write_triage(&mut self.out, t)?;
         }
         if s.interrupted {
             writeln!(self.out, "Interrupted: the scan is incomplete.")?;
@@ -197,4 +198,40 @@ pub fn human_bytes(n: u64) -> String {
     } else {
         format!("{value:.1} {}", UNITS[unit])
     }
+}
+
+/// The triage part of the text summary.
+fn write_triage(out: &mut dyn io::Write, t: &TriageSummary) -> io::Result<()> {
+    for (kind, values) in &t.indicators {
+        writeln!(out, "Seen {kind}s:")?;
+        for (value, seen) in values {
+            let more = if seen.more_files > 0 {
+                format!(" and {} more", seen.more_files)
+            } else {
+                String::new()
+            };
+            let files: Vec<String> = seen.files.iter().map(|f| esc(f)).collect();
+            writeln!(out, "  {} in {}{more}", esc(value), files.join(", "))?;
+        }
+    }
+    for l in &t.persistence_links {
+        writeln!(
+            out,
+            "Persistence: {} ({}) starts {} ({})",
+            esc(&l.persistence),
+            l.place,
+            esc(&l.starts),
+            l.verdict
+        )?;
+    }
+    if let Some(c) = &t.cache {
+        writeln!(out, "Cache: {} hits, {} results stored.", c.hits, c.stored)?;
+        if let Some(why) = &c.rebuilt {
+            writeln!(out, "Cache rebuilt: {why}.")?;
+        }
+        if let Some(e) = &c.write_error {
+            writeln!(out, "Cache not written: {}", esc(e))?;
+        }
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! CHANGELOG.md records every change to them.
 
 use crate::judge::finding::Finding;
+use crate::outcome::triage::FileTriage;
 use crate::outcome::{FileReport, Suppressed};
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -39,9 +40,9 @@ pub struct JsonFile<'a> {
     pub header_only: bool,
     /// Timestamps, owner and mode.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub meta: Option<crate::post::triage::JsonMeta>,
+    pub meta: Option<JsonMeta>,
     #[serde(flatten)]
-    pub triage: crate::post::triage::JsonTriage<'a>,
+    pub triage: JsonTriage<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<JsonFile<'a>>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -71,8 +72,8 @@ impl<'a> JsonFile<'a> {
             incomplete: r.incomplete(),
             skipped: r.skipped.map(|s| s.as_str()),
             header_only: r.header_only,
-            meta: crate::post::triage::JsonMeta::of(r),
-            triage: crate::post::triage::JsonTriage::of(&r.triage),
+            meta: JsonMeta::of(r),
+            triage: JsonTriage::of(&r.triage),
             members: r.members.iter().map(JsonFile::of).collect(),
             suppressed: r.suppressed.iter().map(WireSuppressed).collect(),
             process: r.process.as_ref(),
@@ -124,4 +125,96 @@ impl Serialize for WireSuppressed<'_> {
         map.serialize_entry("reason", &self.0.reason)?;
         map.end()
     }
+}
+
+/// The per-file triage fields as shown in JSON (the owner is shown in `meta`).
+#[derive(Serialize)]
+pub struct JsonTriage<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persistence: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub starts: &'a [String],
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub cached: bool,
+}
+
+impl<'a> JsonTriage<'a> {
+    pub fn of(t: &'a FileTriage) -> JsonTriage<'a> {
+        JsonTriage {
+            persistence: t.persistence.as_deref(),
+            starts: &t.starts,
+            cached: t.cached,
+        }
+    }
+}
+
+/// A file's timestamps, owner and mode as shown in JSON.
+#[derive(Serialize)]
+pub struct JsonMeta {
+    pub mode: String,
+    pub uid: u32,
+    pub gid: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub mtime: String,
+    pub ctime: String,
+    pub atime: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub btime: Option<String>,
+    pub device: u64,
+    pub inode: u64,
+}
+
+impl JsonMeta {
+    pub fn of(r: &FileReport) -> Option<JsonMeta> {
+        let m = r.meta.as_ref()?;
+        Some(JsonMeta {
+            mode: format!("{:o}", m.mode & 0o7777),
+            uid: m.uid,
+            gid: m.gid,
+            owner: r.triage.owner.clone(),
+            mtime: time(m.mtime, m.mtime_nsec),
+            ctime: time(m.ctime, m.ctime_nsec),
+            atime: time(m.atime, 0),
+            btime: m.btime.map(|t| time(t, 0)),
+            device: m.dev,
+            inode: m.ino,
+        })
+    }
+}
+
+/// RFC 3339 in UTC (seconds, or nanoseconds when known); the raw number before 1970.
+fn time(secs: i64, nsec: i64) -> String {
+    if secs < 0 {
+        return secs.to_string();
+    }
+    let t = std::time::UNIX_EPOCH
+        + std::time::Duration::new(secs as u64, nsec.clamp(0, 999_999_999) as u32);
+    if nsec > 0 {
+        humantime::format_rfc3339_nanos(t).to_string()
+    } else {
+        humantime::format_rfc3339_seconds(t).to_string()
+    }
+}
+
+/// ECS `file.*` fields for NDJSON.
+pub fn ecs_file_fields(r: &FileReport, file: &mut serde_json::Value) {
+    let Some(m) = JsonMeta::of(r) else { return };
+    let Some(obj) = file.as_object_mut() else {
+        return;
+    };
+    obj.insert("mtime".into(), m.mtime.into());
+    obj.insert("ctime".into(), m.ctime.into());
+    obj.insert("accessed".into(), m.atime.into());
+    if let Some(b) = m.btime {
+        obj.insert("created".into(), b.into());
+    }
+    obj.insert("mode".into(), m.mode.into());
+    obj.insert("uid".into(), m.uid.to_string().into());
+    obj.insert("gid".into(), m.gid.to_string().into());
+    if let Some(o) = m.owner {
+        obj.insert("owner".into(), o.into());
+    }
+    obj.insert("inode".into(), m.inode.to_string().into());
+    obj.insert("device".into(), m.device.to_string().into());
 }

@@ -2,6 +2,7 @@
 //! sniffed kind, and the derived views (digests, printable strings) computed at most once, on
 //! first use, so that a file no analyzer asks about costs nothing more.
 
+use crate::analyze::id::AnalyzerId;
 use crate::knowledge::indicators::{Hit, Indicators, NeedleHit, Scan};
 use crate::outcome::FileMeta;
 use crate::scan::digests::{hex, Digests, StreamedDigests};
@@ -136,10 +137,10 @@ impl<'a> FileContext<'a> {
         &self.shared_scan().facts
     }
 
-    /// The needles analyzers asked the shared pass for (the binary analyzer's function names
-    /// and texts), found in the same pass as the indicator hits.
-    pub fn needle_hits(&self) -> &[NeedleHit] {
-        &self.shared_scan().needles
+    /// The hits of the needles analyzer `owner` declared (`Analyzer::needles`), numbered as it
+    /// declared them, found in the same pass as the indicator hits.
+    pub fn needle_hits(&self, owner: AnalyzerId) -> Vec<NeedleHit> {
+        self.indicators.own_hits(self.shared_scan(), owner.as_str())
     }
 
     fn shared_scan(&self) -> &Scan {
@@ -219,17 +220,17 @@ mod tests {
         let target = Target::for_bytes("a.txt");
         // A rule set is one by its whole structure, whatever its name; one line is not enough.
         let rules = b"rule a { strings: $a = \"x\" condition: $a }";
-        let ctx = FileContext::new(&target, Indicators::builtin(), rules, 44, false);
+        let ctx = FileContext::new(&target, crate::analyze::builtin_matcher(), rules, 44, false);
         assert_eq!(ctx.kind, FileKind::Rules);
         let cron = b"# rule x condition:\n* * * * * root /tmp/x\n";
-        let ctx = FileContext::new(&target, Indicators::builtin(), cron, 40, false);
+        let ctx = FileContext::new(&target, crate::analyze::builtin_matcher(), cron, 40, false);
         assert_eq!(ctx.kind, FileKind::Text);
     }
 
     #[test]
     fn digests_are_lazy_and_match_known_values() {
         let target = Target::for_bytes("x");
-        let ctx = FileContext::new(&target, Indicators::builtin(), b"abc", 3, false);
+        let ctx = FileContext::new(&target, crate::analyze::builtin_matcher(), b"abc", 3, false);
         assert_eq!(ctx.report_digests(false), Digests::default());
         assert_eq!(
             hex(&ctx.sha256().unwrap()),

@@ -1,16 +1,17 @@
 //! The scan engine: one walker thread numbers targets and feeds a bounded channel; one worker
 //! per thread opens, reads once and analyzes each file with its own analyzer workers (so each
-//! has its own yara-x Scanner); the calling thread is the single writer, which restores walk
-//! order with a reorder buffer and owns the reporter. Memory is bounded by the channel sizes
+//! has its own yara-x Scanner); the calling thread is the single writer (`writer`), which
+//! restores walk order and drives the post stages and the reporter. Memory is bounded by the channel sizes
 //! and the per-worker read buffer, whatever the size of the tree.
 
 use crate::analyze::{Analyzer, AnalyzerWorker};
 use crate::judge::baseline::Baseline;
 use crate::judge::finding::Finding;
 use crate::judge::verdict::{self, Level};
-use crate::knowledge::indicators::Indicators;
+use crate::knowledge::indicators::{Indicators, Pattern};
 use crate::outcome::problems::{FileError, SkipReason};
 use crate::outcome::{FileReport, ScanInfo, Summary};
+use crate::post::Stages;
 use crate::report::Reporter;
 use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
 use crate::scan::context::FileContext;
@@ -18,8 +19,9 @@ use crate::scan::digests::{DigestSet, StreamingHasher};
 use crate::scan::input::{self, OpenOutcome};
 use crate::scan::target::Target;
 use crate::scan::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
+use crate::scan::writer::{Progress, Writer};
 use base64::Engine as _;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -78,13 +80,9 @@ pub struct ScanPlan {
     pub processes: bool,
 }
 
-/// Progress callbacks from the writer thread.
-pub trait Progress {
-    fn file_done(&self, report: &FileReport, bytes: u64);
-}
-
 pub struct Engine {
     analyzers: Vec<Box<dyn Analyzer>>,
+    /// The facts, the user's network indicators and the analyzers' needles in one matcher.
     indicators: Indicators,
     options: EngineOptions,
     /// (device, inode) of files minerscan must never scan: its own executable, its outputs.
@@ -94,11 +92,14 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// An engine running `analyzers`, with the shared matcher built from the facts,
+    /// `user_network` (IOC lists' domains and addresses) and the analyzers' needles.
     pub fn new(
         analyzers: Vec<Box<dyn Analyzer>>,
-        indicators: Indicators,
+        user_network: Vec<Pattern>,
         options: EngineOptions,
     ) -> Engine {
+        let indicators = crate::analyze::shared_matcher(&analyzers, user_network);
         let mut own_files = HashSet::new();
         if let Ok(md) = std::fs::metadata("/proc/self/exe") {
             use std::os::unix::fs::MetadataExt;
@@ -142,17 +143,19 @@ impl Engine {
         report
     }
 
-    /// Scans the plan, writing every report through `reporter` in walk order.
+    /// Scans the plan: a walker thread feeds the workers, and this thread is the writer, which
+    /// hands every report, in walk order, to the post `stages` and `reporter`. Returns the
+    /// summary written.
     pub fn run(
         &self,
         plan: &ScanPlan,
         info: &ScanInfo,
         reporter: &mut dyn Reporter,
+        stages: Stages,
         progress: Option<&dyn Progress>,
         stop: &AtomicBool,
     ) -> io::Result<Summary> {
-        let started = Instant::now();
-        let started_at = SystemTime::now();
+        let started = (Instant::now(), SystemTime::now());
         reporter.begin(info)?;
         let counters = SkipCounters::default();
         let threads = self.options.threads.max(1);
@@ -160,165 +163,103 @@ impl Engine {
         // in thread wake-ups than scanning them (perf, 20,000 small scripts).
         let (work_tx, work_rx) = crossbeam_channel::bounded::<Vec<WalkItem>>(threads * 4);
         let (done_tx, done_rx) = crossbeam_channel::bounded::<Vec<FileReport>>(threads * 4);
-
-        let mut summary = Summary::default();
-        let mut write_error = None;
+        let mut writer = Writer::new(reporter, stages, progress);
         std::thread::scope(|scope| {
             let counters = &counters;
-            scope.spawn(move || {
-                let mut walker = Walker::new(plan.walk.clone(), counters, stop);
-                let mut batch = Vec::with_capacity(BATCH);
-                let mut batch_bytes = 0u64;
-                // A batch goes out when it holds BATCH items or BATCH_BYTES (sizes from an
-                // lstat of the walker's own), or at once while workers may be waiting for
-                // work (fewer batches queued than workers).
-                let mut emit = |item: WalkItem| {
-                    batch_bytes += match &item {
-                        WalkItem::File { path, .. } => {
-                            std::fs::symlink_metadata(path).map_or(0, |m| m.len())
-                        }
-                        WalkItem::Process { .. } => BATCH_BYTES,
-                        WalkItem::Skipped { .. } | WalkItem::Error { .. } => 0,
-                    };
-                    batch.push(item);
-                    if batch.len() < BATCH && batch_bytes < BATCH_BYTES && work_tx.len() >= threads
-                    {
-                        return true;
-                    }
-                    batch_bytes = 0;
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    work_tx.send(full).is_ok()
-                };
-                let mut go_on = true;
-                for root in &plan.roots {
-                    go_on = walker.walk_root(root, &mut emit);
-                    if !go_on {
-                        break;
-                    }
-                }
-                if go_on && plan.processes {
-                    walker.walk_processes(&mut emit);
-                }
-                if !batch.is_empty() {
-                    let _ = work_tx.send(batch);
-                }
-            });
+            scope.spawn(move || feed(plan, counters, stop, threads, work_tx));
             for i in 0..threads {
                 let rx = work_rx.clone();
                 let tx = done_tx.clone();
                 std::thread::Builder::new()
                     .name(format!("minerscan-worker-{i}"))
-                    .spawn_scoped(scope, move || {
-                        let mut worker = Worker::new(self);
-                        let mut done = Vec::with_capacity(BATCH);
-                        // Reports go out when a batch is full, and before waiting for work.
-                        loop {
-                            let items = match rx.try_recv() {
-                                Ok(items) => items,
-                                Err(crossbeam_channel::TryRecvError::Empty) => {
-                                    if !done.is_empty()
-                                        && tx.send(std::mem::take(&mut done)).is_err()
-                                    {
-                                        return;
-                                    }
-                                    match rx.recv() {
-                                        Ok(items) => items,
-                                        Err(_) => break,
-                                    }
-                                }
-                                Err(crossbeam_channel::TryRecvError::Disconnected) => break,
-                            };
-                            for item in items {
-                                done.push(worker.handle(item, counters, stop));
-                                if done.len() >= BATCH
-                                    && tx.send(std::mem::take(&mut done)).is_err()
-                                {
-                                    return;
-                                }
-                            }
-                        }
-                        if !done.is_empty() {
-                            let _ = tx.send(done);
-                        }
-                    })
+                    .spawn_scoped(scope, move || self.work(rx, tx, counters, stop))
                     .expect("spawn worker thread");
             }
             drop(work_rx);
             drop(done_tx);
-
-            // The writer: reorders by sequence number and hands each report to the reporter.
-            let mut pending: BTreeMap<u64, FileReport> = BTreeMap::new();
-            let mut next = 0u64;
-            for report in done_rx.iter().flatten() {
-                pending.insert(report.seq, report);
-                while let Some(r) = pending.remove(&next) {
-                    next += 1;
-                    if r.not_scanned {
-                        continue;
-                    }
-                    account(&mut summary, &r);
-                    if let Some(p) = progress {
-                        p.file_done(&r, r.size);
-                    }
-                    if write_error.is_none() {
-                        if let Err(e) = reporter.file(&r) {
-                            // The output is gone (a closed pipe): stop the scan.
-                            write_error = Some(e);
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                }
-            }
-            // After an interruption, what arrived out of order is still reported.
-            for (_, r) in std::mem::take(&mut pending) {
-                if r.not_scanned {
-                    continue;
-                }
-                account(&mut summary, &r);
-                if write_error.is_none() {
-                    if let Err(e) = reporter.file(&r) {
-                        write_error = Some(e);
-                    }
-                }
-            }
+            writer.reorder(done_rx, stop);
         });
-        if let Some(e) = write_error {
-            return Err(e);
+        writer.finish(counters.snapshot(), stop.load(Ordering::Relaxed), started)
+    }
+
+    /// One worker thread: takes batches of walk items, hands back batches of reports.
+    fn work(
+        &self,
+        rx: crossbeam_channel::Receiver<Vec<WalkItem>>,
+        tx: crossbeam_channel::Sender<Vec<FileReport>>,
+        counters: &SkipCounters,
+        stop: &AtomicBool,
+    ) {
+        let mut worker = Worker::new(self);
+        let mut done = Vec::with_capacity(BATCH);
+        // Reports go out when a batch is full, and before waiting for work.
+        loop {
+            let items = match rx.try_recv() {
+                Ok(items) => items,
+                Err(crossbeam_channel::TryRecvError::Empty) => {
+                    if !done.is_empty() && tx.send(std::mem::take(&mut done)).is_err() {
+                        return;
+                    }
+                    match rx.recv() {
+                        Ok(items) => items,
+                        Err(_) => break,
+                    }
+                }
+                Err(crossbeam_channel::TryRecvError::Disconnected) => break,
+            };
+            for item in items {
+                done.push(worker.handle(item, counters, stop));
+                if done.len() >= BATCH && tx.send(std::mem::take(&mut done)).is_err() {
+                    return;
+                }
+            }
         }
-        for (reason, n) in counters.snapshot() {
-            summary.skipped.insert(reason.as_str().to_owned(), n);
+        if !done.is_empty() {
+            let _ = tx.send(done);
         }
-        for level in [Level::Clean, Level::Suspicious, Level::Malicious] {
-            summary
-                .verdicts
-                .entry(level.as_str().to_owned())
-                .or_insert(0);
-        }
-        summary.interrupted = stop.load(Ordering::Relaxed);
-        summary.complete = summary.incomplete == 0 && !summary.interrupted;
-        summary.started = humantime::format_rfc3339_seconds(started_at).to_string();
-        summary.finished = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        summary.elapsed_ms = started.elapsed().as_millis() as u64;
-        reporter.finish(&summary)?;
-        Ok(summary)
     }
 }
 
-fn account(summary: &mut Summary, r: &FileReport) {
-    summary.suppressed += r.suppressed_count;
-    let incomplete = r.incomplete();
-    if !incomplete.is_empty() {
-        summary.incomplete += 1;
-        summary.errors += 1;
+/// The walker thread: walks the roots (then the processes) and sends the items in batches.
+fn feed(
+    plan: &ScanPlan,
+    counters: &SkipCounters,
+    stop: &AtomicBool,
+    threads: usize,
+    work_tx: crossbeam_channel::Sender<Vec<WalkItem>>,
+) {
+    let mut walker = Walker::new(plan.walk.clone(), counters, stop);
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch_bytes = 0u64;
+    // A batch goes out when it holds BATCH items or BATCH_BYTES (sizes from an lstat of the
+    // walker's own), or at once while workers may be waiting for work (fewer batches queued
+    // than workers).
+    let mut emit = |item: WalkItem| {
+        batch_bytes += match &item {
+            WalkItem::File { path, .. } => std::fs::symlink_metadata(path).map_or(0, |m| m.len()),
+            WalkItem::Process { .. } => BATCH_BYTES,
+            WalkItem::Skipped { .. } | WalkItem::Error { .. } => 0,
+        };
+        batch.push(item);
+        if batch.len() < BATCH && batch_bytes < BATCH_BYTES && work_tx.len() >= threads {
+            return true;
+        }
+        batch_bytes = 0;
+        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+        work_tx.send(full).is_ok()
+    };
+    let mut go_on = true;
+    for root in &plan.roots {
+        go_on = walker.walk_root(root, &mut emit);
+        if !go_on {
+            break;
+        }
     }
-    // A file read only in part still has the verdict of what ran.
-    if r.was_read() {
-        summary.files_scanned += 1;
-        summary.bytes_scanned += r.size;
-        *summary
-            .verdicts
-            .entry(r.verdict.level.as_str().to_owned())
-            .or_insert(0) += 1;
+    if go_on && plan.processes {
+        walker.walk_processes(&mut emit);
+    }
+    if !batch.is_empty() {
+        let _ = work_tx.send(batch);
     }
 }
 
@@ -636,8 +577,11 @@ impl<'e> Worker<'e> {
         }
         verdict::prepare(&mut findings);
         if let Some(b) = &self.engine.options.baseline {
-            let keep = self.engine.options.keep_suppressed;
-            crate::judge::baseline::apply(b, report, || ctx.sha256(), &mut findings, keep);
+            let suppressed = b.apply(&report.path, || ctx.sha256(), &mut findings);
+            report.suppressed_count += suppressed.len() as u64;
+            if self.engine.options.keep_suppressed {
+                report.suppressed = suppressed;
+            }
         }
         report.verdict = verdict::judge(&findings, ctx.kind);
         report.digests = ctx.report_digests(report.verdict.level != Level::Clean);

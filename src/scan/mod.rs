@@ -15,3 +15,4 @@ pub mod processes;
 pub mod quoting;
 pub mod target;
 pub mod walk;
+pub mod writer;

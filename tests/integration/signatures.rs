@@ -4,7 +4,6 @@
 
 use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
 use minerscan::analyze::Analyzer;
-use minerscan::knowledge::indicators::Indicators;
 use minerscan::scan::context::FileContext;
 use minerscan::scan::target::Target;
 use minerscan::testing::manifest;
@@ -42,7 +41,7 @@ fn every_fixture_fires_exactly_its_rules() {
         target.system_path = path.display().to_string();
         let ctx = FileContext::new(
             &target,
-            Indicators::builtin(),
+            minerscan::analyze::builtin_matcher(),
             &bytes,
             bytes.len() as u64,
             false,

@@ -4,7 +4,6 @@
 use super::*;
 use crate::analyze::indicator::IndicatorAnalyzer;
 use crate::judge::verdict::{judge, prepare, Level, Verdict};
-use crate::knowledge::indicators::Indicators;
 use crate::scan::target::Target;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -17,7 +16,7 @@ fn binary_findings(path: &str, bytes: &[u8]) -> Vec<Finding> {
     let target = Target::for_bytes(path);
     let ctx = FileContext::new(
         &target,
-        Indicators::builtin(),
+        crate::analyze::builtin_matcher(),
         bytes,
         bytes.len() as u64,
         false,
@@ -35,7 +34,7 @@ fn judged(path: &str, bytes: &[u8]) -> (Vec<Finding>, Verdict) {
     let target = Target::for_bytes(path);
     let ctx = FileContext::new(
         &target,
-        Indicators::builtin(),
+        crate::analyze::builtin_matcher(),
         bytes,
         bytes.len() as u64,
         false,
@@ -454,7 +453,7 @@ fn truncated_views_and_broken_headers_are_not_parsed() {
     let target = Target::for_bytes("/tmp/.x/svchost.exe");
     let ctx = FileContext::new(
         &target,
-        Indicators::builtin(),
+        crate::analyze::builtin_matcher(),
         &bytes[..4096],
         bytes.len() as u64 * 100,
         true,
@@ -553,8 +552,9 @@ fn marker_search_in_printable_regions_finds_every_occurrence() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
         let regions = crate::knowledge::regions::printable_regions(&bytes);
-        let shared = Indicators::builtin().scan(&bytes, Some(&regions), 4096);
-        let found = Strings::find(&bytes, &shared.needles, true).hits;
+        let matcher = crate::analyze::builtin_matcher();
+        let shared = matcher.scan(&bytes, Some(&regions), 4096);
+        let found = Strings::find(&bytes, &matcher.own_hits(&shared, ID.as_str()), true).hits;
         // The reference: every needle's exact text at every offset, kept as the rules keep them.
         let reference = reference_markers(&bytes);
         let key =
@@ -571,8 +571,9 @@ fn marker_search_in_printable_regions_finds_every_occurrence() {
 fn names_and_places() {
     // A string names a function when the name is its trailing identifier.
     let names = |bytes: &[u8]| -> Vec<&'static str> {
-        let shared = Indicators::builtin().scan(bytes, None, 4096);
-        Strings::find(bytes, &shared.needles, false)
+        let matcher = crate::analyze::builtin_matcher();
+        let shared = matcher.scan(bytes, None, 4096);
+        Strings::find(bytes, &matcher.own_hits(&shared, ID.as_str()), false)
             .functions()
             .collect()
     };
