@@ -3,6 +3,7 @@
 //! written before the first file and the `Summary` written last. Nothing here knows how it is
 //! filled (scan/, judge/, post/) or printed (report/): those depend on it, never the reverse.
 
+pub mod options;
 pub mod problems;
 
 use crate::judge::finding::Finding;
@@ -110,7 +111,7 @@ pub struct ScanInfo {
     pub tool: ToolInfo,
     pub roots: Vec<String>,
     pub started: String,
-    pub options: BTreeMap<String, serde_json::Value>,
+    pub options: crate::outcome::options::ScanOptions,
     pub rule_sets: Vec<RuleSetInfo>,
     /// Problems found while loading rules and lists (`file:line: message`).
     pub load_problems: Vec<String>,

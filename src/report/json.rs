@@ -39,7 +39,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
         struct Scan<'a> {
             roots: &'a [String],
             started: &'a str,
-            options: &'a std::collections::BTreeMap<String, serde_json::Value>,
+            options: &'a crate::outcome::options::ScanOptions,
             rule_sets: &'a [crate::outcome::RuleSetInfo],
             load_problems: &'a [String],
         }
