@@ -304,7 +304,8 @@ fn build_engine(
         baseline,
         ..
     } = knowledge;
-    let mut analyzers: Vec<Box<dyn Analyzer>> = registry(YaraAnalyzer::new(rules));
+    let mut analyzers: Vec<Box<dyn Analyzer>> =
+        registry(YaraAnalyzer::new(rules).in_image(image.clone()));
     let digests_needed = iocs.digests_needed();
     if !iocs.is_empty() {
         analyzers.push(Box::new(crate::analyze::ioc::IocAnalyzer::new(Arc::new(

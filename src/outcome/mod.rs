@@ -74,6 +74,27 @@ impl FileReport {
         self.verdict.level != Level::Clean
     }
 
+    /// The finding a one-line summary names: the first that counts (information never heads
+    /// a report while something else was found).
+    pub fn headline(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| !f.is_info())
+    }
+
+    /// Whether a report is listed: flagged files, files with problems and archives with listed
+    /// members; every file with `--all`. Routine skips (a large file's header found nothing,
+    /// our own files) are only counted.
+    pub fn worth_listing(&self, all: bool) -> bool {
+        let notable_skip = !matches!(
+            self.skipped,
+            None | Some(SkipReason::TooLarge) | Some(SkipReason::Own)
+        );
+        all || self.flagged()
+            || !self.errors.is_empty()
+            || notable_skip
+            || !self.members.is_empty()
+            || !self.suppressed.is_empty()
+    }
+
     /// Why this file (or one of its archive members) was not fully judged, sorted and without
     /// repeats; empty when it was. Derived from the problems: one source of truth.
     pub fn incomplete(&self) -> Vec<Incomplete> {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 /// Distinct values kept per indicator kind in the summary.
 const MAX_VALUES: usize = 1000;
@@ -61,22 +61,8 @@ pub fn annotate(
         out.starts = persistence::references(bytes, windows);
     }
     if let Some(meta) = meta {
-        out.owner = match root {
-            Some(r) => r.user_name(meta.uid).map(str::to_owned),
-            None => Some(host_user_name(meta.uid)),
-        };
+        out.owner = crate::scan::users::owner_name(root, meta.uid);
     }
-}
-
-fn host_user_name(uid: u32) -> String {
-    static NAMES: OnceLock<Mutex<HashMap<u32, String>>> = OnceLock::new();
-    let names = NAMES.get_or_init(Default::default);
-    if let Some(n) = names.lock().unwrap().get(&uid) {
-        return n.clone();
-    }
-    let n = crate::scan::platform::user_name(uid);
-    names.lock().unwrap().insert(uid, n.clone());
-    n
 }
 
 /// The per-file triage fields as shown in JSON (the owner is shown in `meta`).

@@ -3,8 +3,7 @@
 //! would take for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`, since file names
 //! and evidence are attacker-controlled. The summary is not a row: it goes to JSON or text.
 
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::judge::finding::Class;
+use super::{FileReport, Reporter, ScanInfo, Summary};
 use crate::post::triage::JsonMeta;
 use std::io::{self, Write};
 
@@ -76,7 +75,7 @@ impl<W: Write> Reporter for CsvReporter<W> {
     }
 
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        if !worth_listing(r, self.all) {
+        if !r.worth_listing(self.all) {
             return Ok(());
         }
         let m = JsonMeta::of(r);
@@ -84,7 +83,7 @@ impl<W: Write> Reporter for CsvReporter<W> {
         let mut rules: Vec<&str> = r
             .findings
             .iter()
-            .filter(|f| f.class != Class::Info)
+            .filter(|f| !f.is_info())
             .map(|f| f.rule.as_str())
             .collect();
         rules.dedup();

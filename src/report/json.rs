@@ -3,7 +3,7 @@
 //! with the (capped) list of errors.
 
 use super::wire::JsonFile;
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
+use super::{FileReport, Reporter, ScanInfo, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -64,7 +64,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
                     .push(serde_json::json!({"path": r.path, "error": e.to_string()}));
             }
         }
-        if !worth_listing(r, self.all) {
+        if !r.worth_listing(self.all) {
             return Ok(());
         }
         if !self.first {

@@ -495,11 +495,9 @@ pub fn merge_members(report: &mut FileReport, members: Vec<FileReport>) {
                 .collect();
             report.verdict = v;
         }
-        let keep = m.flagged()
-            || !m.errors.is_empty()
-            || !m.members.is_empty()
-            || !m.suppressed.is_empty();
-        if keep {
+        // Kept as a file is listed without --all (a member is only ever skipped as one of our
+        // own reports, which is routine).
+        if m.worth_listing(false) {
             report.members.push(m);
         }
     }
