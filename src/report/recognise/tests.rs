@@ -13,7 +13,6 @@ use crate::report::text::TextReporter;
 use crate::report::Reporter;
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
-use serde_json::json;
 
 /// A file report with every field the writers can write filled.
 fn full_report(seq: u64) -> FileReport {
