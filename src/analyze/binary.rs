@@ -757,27 +757,25 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
     }
     // GPU compute and MSR access serve mining: beside miner code they are more miner evidence.
     let (gpu, msr) = gpu_and_msr(strings, functions);
-    if !gpu.is_empty() {
-        let f = Finding::new(
-            ID,
+    let signs = [
+        (
+            gpu,
             "gpu_compute",
-            Class::Info,
             15,
             "uses GPU compute (OpenCL, CUDA or NVML)",
-        )
-        .when_miner(Class::Miner);
-        out.push(with_all(f, gpu));
-    }
-    if !msr.is_empty() {
-        let f = Finding::new(
-            ID,
+        ),
+        (
+            msr,
             "msr_access",
-            Class::Info,
             20,
             "writes CPU model-specific registers (a RandomX miner's tuning)",
-        )
-        .when_miner(Class::Miner);
-        out.push(with_all(f, msr));
+        ),
+    ];
+    for (evidence, rule, score, what) in signs {
+        if !evidence.is_empty() {
+            let f = Finding::new(ID, rule, Class::Info, score, what).when_miner(Class::Miner);
+            out.push(with_all(f, evidence));
+        }
     }
 }
 
