@@ -469,21 +469,108 @@ fn packing(
     place: &Place,
     out: &mut Vec<Finding>,
 ) {
+    let weight = PackingWeight::of(miner);
     let mut packed = Vec::new();
-    let (class, score, why) = if miner.is_empty() {
-        (Class::Info, 10, "")
-    } else {
-        (Class::Evasion, 50, " around miner code")
-    };
-    let with_miner = |mut f: Finding| {
-        for (offset, text) in miner {
-            f.push_evidence(Evidence::bytes(*offset, text.as_bytes()));
+    let mut upx = upx_markers(ctx.bytes);
+    let mut by_section: BTreeMap<&str, Vec<Evidence>> = BTreeMap::new();
+    if let Some(info) = info {
+        // UPX's own section names join its markers; other packers are named by theirs.
+        for s in &info.sections {
+            if let Some((_, packer)) = PACKER_SECTIONS.iter().find(|(n, _)| *n == s.name) {
+                let e = Evidence::text(format!("section {}", s.name));
+                if *packer == "UPX" {
+                    upx.push(e);
+                } else {
+                    by_section.entry(packer).or_default().push(e);
+                }
+            }
         }
-        f
-    };
+    }
+    if !upx.is_empty() {
+        let f = weight
+            .finding("upx_packed", "packed with UPX")
+            .tag("packer:upx");
+        out.push(with_all(f, upx));
+        packed.push("UPX");
+    }
+    for (packer, evidence) in by_section {
+        let f = weight
+            .finding(
+                "packer_sections",
+                &format!("packed or protected with {packer}"),
+            )
+            .tag(format!(
+                "packer:{}",
+                packer.to_ascii_lowercase().replace(' ', "-")
+            ));
+        out.push(with_all(f, evidence));
+        packed.push(packer);
+    }
+    if let Some(f) = info.and_then(|info| high_entropy_code(info, &weight)) {
+        out.push(f);
+        packed.push("entropy");
+    }
 
-    // UPX: its magic in the headers or the trailer, its stub's $Info string, its section names.
-    let bytes = ctx.bytes;
+    // A packed static ELF staged in a temporary or hidden directory: the dropper's shape.
+    let static_elf = info
+        .and_then(|i| i.elf.as_ref())
+        .is_some_and(|e| e.is_static && matches!(e.elf_type, ElfType::Executable | ElfType::Pie));
+    if !packed.is_empty() && static_elf && (place.temporary || place.hidden) {
+        out.push(
+            Finding::new(
+                ID,
+                "packed_static_hidden",
+                Class::Hiding,
+                50,
+                "packed static program kept in a temporary or hidden directory",
+            )
+            .with_evidence(Evidence::path(&ctx.target.system_path)),
+        );
+    }
+}
+
+/// How much packing counts: packers serve software vendors too, so alone it is information;
+/// around miner code it is evasion, and the miner code is named as its evidence.
+struct PackingWeight<'a> {
+    class: Class,
+    score: u8,
+    why: &'static str,
+    miner: &'a [(u64, String)],
+}
+
+impl PackingWeight<'_> {
+    fn of(miner: &[(u64, String)]) -> PackingWeight<'_> {
+        let (class, score, why) = if miner.is_empty() {
+            (Class::Info, 10, "")
+        } else {
+            (Class::Evasion, 50, " around miner code")
+        };
+        PackingWeight {
+            class,
+            score,
+            why,
+            miner,
+        }
+    }
+
+    fn finding(&self, rule: &str, what: &str) -> Finding {
+        let f = Finding::new(
+            ID,
+            rule,
+            self.class,
+            self.score,
+            format!("{what}{}", self.why),
+        );
+        let miner = self.miner.iter();
+        with_all(
+            f,
+            miner.map(|(offset, text)| Evidence::bytes(*offset, text.as_bytes())),
+        )
+    }
+}
+
+/// UPX by its own marks: its magic in the headers or the trailer, its stub's $Info string.
+fn upx_markers(bytes: &[u8]) -> Vec<Evidence> {
     let mut upx = Vec::new();
     let head = &bytes[..bytes.len().min(UPX_HEAD)];
     if let Some(at) = memchr::memmem::find(head, b"UPX!") {
@@ -504,95 +591,42 @@ fn packing(
             break;
         }
     }
-    let mut by_section: BTreeMap<&str, Vec<Evidence>> = BTreeMap::new();
-    if let Some(info) = info {
-        for s in &info.sections {
-            if let Some((_, packer)) = PACKER_SECTIONS.iter().find(|(n, _)| *n == s.name) {
-                let e = Evidence::text(format!("section {}", s.name));
-                if *packer == "UPX" {
-                    upx.push(e);
-                } else {
-                    by_section.entry(packer).or_default().push(e);
-                }
-            }
-        }
-    }
-    if !upx.is_empty() {
-        let mut f = with_miner(Finding::new(
-            ID,
-            "upx_packed",
-            class,
-            score,
-            format!("packed with UPX{why}"),
-        ))
-        .tag("packer:upx");
-        for e in upx {
-            f.push_evidence(e);
-        }
-        out.push(f);
-        packed.push("UPX");
-    }
-    for (packer, evidence) in by_section {
-        let mut f = with_miner(Finding::new(
-            ID,
-            "packer_sections",
-            class,
-            score,
-            format!("packed or protected with {packer}{why}"),
-        ))
-        .tag(format!(
-            "packer:{}",
-            packer.to_ascii_lowercase().replace(' ', "-")
-        ));
-        for e in evidence {
-            f.push_evidence(e);
-        }
-        out.push(f);
-        packed.push(packer);
-    }
-    if let Some(info) = info {
-        let dense: Vec<_> = info
-            .sections
-            .iter()
-            .filter(|s| s.exec && s.file_size >= HIGH_ENTROPY_MIN_SIZE && s.entropy >= HIGH_ENTROPY)
-            .collect();
-        if !dense.is_empty() {
-            let mut f = with_miner(Finding::new(
-                ID,
-                "high_entropy_code",
-                class,
-                score,
-                format!("code section with the entropy of compressed or encrypted data{why}"),
-            ));
-            for s in dense {
-                f.push_evidence(Evidence::text(format!(
-                    "section {} ({} bytes) entropy {:.2}",
-                    extract::printable(&s.name),
-                    s.file_size,
-                    s.entropy
-                )));
-            }
-            out.push(f);
-            packed.push("entropy");
-        }
-    }
+    upx
+}
 
-    // A packed static ELF staged in a temporary or hidden directory: the dropper's shape.
-    let static_elf = info
-        .and_then(|i| i.elf.as_ref())
-        .is_some_and(|e| e.is_static && matches!(e.elf_type, ElfType::Executable | ElfType::Pie));
-    if !packed.is_empty() && static_elf && (place.temporary || place.hidden) {
-        out.push(
-            Finding::new(
-                ID,
-                "packed_static_hidden",
-                Class::Hiding,
-                50,
-                "packed static program kept in a temporary or hidden directory",
-            )
-            .with_evidence(Evidence::path(&ctx.target.system_path)),
-        );
+/// Code sections as dense as compressed or encrypted data: an unknown packer's mark.
+fn high_entropy_code(info: &BinaryInfo, weight: &PackingWeight) -> Option<Finding> {
+    let dense: Vec<_> = info
+        .sections
+        .iter()
+        .filter(|s| s.exec && s.file_size >= HIGH_ENTROPY_MIN_SIZE && s.entropy >= HIGH_ENTROPY)
+        .collect();
+    if dense.is_empty() {
+        return None;
     }
+    let f = weight.finding(
+        "high_entropy_code",
+        "code section with the entropy of compressed or encrypted data",
+    );
+    Some(with_all(
+        f,
+        dense.into_iter().map(|s| {
+            Evidence::text(format!(
+                "section {} ({} bytes) entropy {:.2}",
+                extract::printable(&s.name),
+                s.file_size,
+                s.entropy
+            ))
+        }),
+    ))
+}
+
+/// A finding with each piece of evidence added in order.
+fn with_all(mut f: Finding, evidence: impl IntoIterator<Item = Evidence>) -> Finding {
+    for e in evidence {
+        f.push_evidence(e);
+    }
+    f
 }
 
 /// Process hollowing and the critical-process flag, from imports and names resolved at run time.
@@ -720,6 +754,36 @@ fn process_rename(strings: &Strings, functions: &Functions, out: &mut Vec<Findin
 
 /// Signs that mean little alone and much beside miner code.
 fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mut Vec<Finding>) {
+    out.extend(anti_debug(strings, format, functions));
+    if format == Format::Pe {
+        out.extend(service_install(functions));
+    }
+    // GPU compute and MSR access serve mining: beside miner code they are more miner evidence.
+    let (gpu, msr) = gpu_and_msr(strings, functions);
+    let signs = [
+        (
+            gpu,
+            "gpu_compute",
+            15,
+            "uses GPU compute (OpenCL, CUDA or NVML)",
+        ),
+        (
+            msr,
+            "msr_access",
+            20,
+            "writes CPU model-specific registers (a RandomX miner's tuning)",
+        ),
+    ];
+    for (evidence, rule, score, what) in signs {
+        if !evidence.is_empty() {
+            let f = Finding::new(ID, rule, Class::Info, score, what).when_miner(Class::Miner);
+            out.push(with_all(f, evidence));
+        }
+    }
+}
+
+/// Debugger checks: a miner hides from an analyst's debugger as it hides from the task list.
+fn anti_debug(strings: &Strings, format: Format, functions: &Functions) -> Option<Finding> {
     let anti_debug = match format {
         Format::Pe => functions.all_of(ANTI_DEBUG_PE),
         Format::Elf => functions.all_of(ANTI_DEBUG_ELF),
@@ -731,45 +795,45 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
             .around(&[TRACER_PID])
             .iter()
             .any(|s| s.text.contains(TRACER_PID));
-    if !anti_debug.is_empty() || tracer_pid {
-        let mut f = Finding::new(
+    if anti_debug.is_empty() && !tracer_pid {
+        return None;
+    }
+    let f = Finding::new(
+        ID,
+        "anti_debug",
+        Class::Info,
+        15,
+        "checks for or blocks a debugger",
+    )
+    .when_miner(Class::Evasion);
+    let mut f = with_all(f, anti_debug.into_iter().cloned());
+    if tracer_pid {
+        f.push_evidence(Evidence::text("reads TracerPid from /proc"));
+    }
+    Some(f)
+}
+
+/// A Windows service installed by the program itself: persistence beside miner code.
+fn service_install(functions: &Functions) -> Option<Finding> {
+    let open = functions.any(SERVICE_MANAGER)?;
+    let create = functions.any(SERVICE_CREATE)?;
+    Some(
+        Finding::new(
             ID,
-            "anti_debug",
+            "service_install",
             Class::Info,
-            15,
-            "checks for or blocks a debugger",
+            20,
+            "can install a Windows service",
         )
-        .when_miner(Class::Evasion);
-        for e in anti_debug {
-            f.push_evidence(e.clone());
-        }
-        if tracer_pid {
-            f.push_evidence(Evidence::text("reads TracerPid from /proc"));
-        }
-        out.push(f);
-    }
+        .when_miner(Class::Persistence)
+        .with_evidence(open.clone())
+        .with_evidence(create.clone()),
+    )
+}
 
-    if format == Format::Pe {
-        if let (Some(open), Some(create)) = (
-            functions.any(SERVICE_MANAGER),
-            functions.any(SERVICE_CREATE),
-        ) {
-            out.push(
-                Finding::new(
-                    ID,
-                    "service_install",
-                    Class::Info,
-                    20,
-                    "can install a Windows service",
-                )
-                .when_miner(Class::Persistence)
-                .with_evidence(open.clone())
-                .with_evidence(create.clone()),
-            );
-        }
-    }
-
-    // GPU compute and MSR access serve mining: beside miner code they are more miner evidence.
+/// Evidence of GPU compute (imports, library names) and of writing model-specific registers,
+/// capped at 8 and 4 pieces: enough to show, bounded on a hostile file.
+fn gpu_and_msr(strings: &Strings, functions: &Functions) -> (Vec<Evidence>, Vec<Evidence>) {
     let mut gpu: Vec<Evidence> = functions
         .all_of(GPU_FUNCTIONS)
         .into_iter()
@@ -794,34 +858,7 @@ fn weak_signs(strings: &Strings, format: Format, functions: &Functions, out: &mu
             msr.push(Evidence::bytes(s.offset, s.text.as_bytes()));
         }
     }
-    if !gpu.is_empty() {
-        let mut f = Finding::new(
-            ID,
-            "gpu_compute",
-            Class::Info,
-            15,
-            "uses GPU compute (OpenCL, CUDA or NVML)",
-        )
-        .when_miner(Class::Miner);
-        for e in gpu {
-            f.push_evidence(e);
-        }
-        out.push(f);
-    }
-    if !msr.is_empty() {
-        let mut f = Finding::new(
-            ID,
-            "msr_access",
-            Class::Info,
-            20,
-            "writes CPU model-specific registers (a RandomX miner's tuning)",
-        )
-        .when_miner(Class::Miner);
-        for e in msr {
-            f.push_evidence(e);
-        }
-        out.push(f);
-    }
+    (gpu, msr)
 }
 
 /// Where a file lives, judged on the path as the scanned system sees it.

@@ -659,25 +659,9 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
         if download && DOWNLOAD_TO_FILE.is_match(line) {
             download_at = Some((n, line));
         }
-        if let Some((d, download_line)) = download_at {
-            if n - d <= 5 && CHMOD_X.is_match(line) {
-                let acc = sink.at_any(&[d + 1, n + 1]);
-                acc.add_with(
-                    "download_chmod_exec",
-                    DownloadExec,
-                    false,
-                    40,
-                    "downloads a file and makes it executable",
-                    evidence(d, download_line),
-                );
-                acc.add_with(
-                    "download_chmod_exec",
-                    DownloadExec,
-                    false,
-                    40,
-                    "",
-                    evidence(n, line),
-                );
+        if let Some(download) = download_at.filter(|&(d, _)| n - d <= 5) {
+            if CHMOD_X.is_match(line) {
+                download_then_chmod(download, (n, line), sink, &evidence);
             }
         }
         if kill && KILL_VERB.is_match(line) {
@@ -726,6 +710,32 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
             }
         }
     }
+}
+
+/// `download_chmod_exec`: a download at `download`, made executable at `chmod`.
+fn download_then_chmod(
+    (d, download_line): (usize, &str),
+    (n, line): (usize, &str),
+    sink: &mut Sink,
+    evidence: &dyn Fn(usize, &str) -> Evidence,
+) {
+    let acc = sink.at_any(&[d + 1, n + 1]);
+    acc.add_with(
+        "download_chmod_exec",
+        DownloadExec,
+        false,
+        40,
+        "downloads a file and makes it executable",
+        evidence(d, download_line),
+    );
+    acc.add_with(
+        "download_chmod_exec",
+        DownloadExec,
+        false,
+        40,
+        "",
+        evidence(n, line),
+    );
 }
 
 /// `rival_miner_sweep` when the live lines make one (`sweep`), with the line of each technique.

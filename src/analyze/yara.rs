@@ -9,9 +9,12 @@ use crate::judge::finding::{Class, Evidence, Finding};
 use crate::knowledge::signatures;
 use crate::scan::context::FileContext;
 use crate::scan::digests::hex;
+use crate::scan::image::ImageRoot;
 use crate::scan::kind::FileKind;
+use crate::scan::users::owner_name;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use yara_x::{MetaValue, Rules, ScanError, Scanner};
 
@@ -294,11 +297,19 @@ fn meta_string(v: &MetaValue) -> String {
 
 pub struct YaraAnalyzer {
     rules: YaraRules,
+    /// `--root`: the `owner` variable names users from the image's /etc/passwd.
+    root: Option<Arc<ImageRoot>>,
 }
 
 impl YaraAnalyzer {
     pub fn new(rules: YaraRules) -> YaraAnalyzer {
-        YaraAnalyzer { rules }
+        YaraAnalyzer { rules, root: None }
+    }
+
+    /// Scans the files of a mounted image: user names come from the image.
+    pub fn in_image(mut self, root: Option<Arc<ImageRoot>>) -> YaraAnalyzer {
+        self.root = root;
+        self
     }
 
     pub fn rules(&self) -> &YaraRules {
@@ -320,7 +331,7 @@ impl Analyzer for YaraAnalyzer {
             scanner,
             uses_md5: self.rules.uses_md5,
             uses_owner: self.rules.uses_owner,
-            owners: Default::default(),
+            root: self.root.as_deref(),
             empty: self.rules.rule_count() == 0,
         })
     }
@@ -330,8 +341,7 @@ struct YaraWorker<'r> {
     scanner: Scanner<'r>,
     uses_md5: bool,
     uses_owner: bool,
-    /// uid to user name, looked up once per worker.
-    owners: std::collections::HashMap<u32, String>,
+    root: Option<&'r ImageRoot>,
     empty: bool,
 }
 
@@ -355,11 +365,10 @@ impl AnalyzerWorker for YaraWorker<'_> {
             String::new()
         };
         let owner = match (&ctx.meta, self.uses_owner) {
-            (Some(meta), true) => self
-                .owners
-                .entry(meta.uid)
-                .or_insert_with(|| crate::scan::platform::user_name(meta.uid))
-                .clone(),
+            // As on the host, a uid without a name is matched as its number.
+            (Some(meta), true) => {
+                owner_name(self.root, meta.uid).unwrap_or_else(|| meta.uid.to_string())
+            }
             _ => String::new(),
         };
         for (var, value) in [

@@ -1,8 +1,10 @@
-//! The command line, as clap derive structs with their help text. No logic lives here:
-//! `config` turns these raw flags into finished objects.
+//! The command line, as clap derive structs with their help text, and the value parsers that
+//! turn each flag's text into a checked value (so that a bad value is a usage error naming the
+//! flag, before anything is loaded). `setup` turns the parsed flags into finished objects.
 
 use crate::judge::verdict::Level;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use globset::Glob;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -124,12 +126,12 @@ pub struct ScanArgs {
     #[arg(long)]
     pub one_file_system: bool,
     /// Skip paths matching GLOB; an excluded directory is not descended (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
+    #[arg(long, value_name = "GLOB", value_parser = parse_glob)]
+    pub exclude: Vec<Glob>,
     /// Files larger than SIZE are not analyzed whole: only their header is sniffed
     /// (and they are hashed by streaming when hash lists are loaded). IEC units: 64MiB, 1GiB.
-    #[arg(long, value_name = "SIZE", default_value = "128MiB")]
-    pub max_size: String,
+    #[arg(long, value_name = "SIZE", default_value = "128MiB", value_parser = parse_max_size)]
+    pub max_size: u64,
 
     #[command(flatten)]
     pub rule_set: RuleSetArgs,
@@ -147,7 +149,7 @@ pub struct ScanArgs {
     #[arg(long, requires = "baseline")]
     pub show_suppressed: bool,
     /// Per-file YARA scan timeout in whole seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = parse_timeout)]
     pub timeout: u64,
 
     /// Output format.
@@ -167,7 +169,7 @@ pub struct ScanArgs {
     pub strict: bool,
 
     /// Worker threads (default: all cores).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// No progress line.
     #[arg(short, long)]
@@ -204,8 +206,37 @@ pub struct TriageArgs {
     pub syslog: bool,
 }
 
+/// `--max-size`: a size, and never zero (nothing could be read).
+fn parse_max_size(s: &str) -> Result<u64, String> {
+    match parse_size(s)? {
+        0 => Err("must be larger than zero".to_owned()),
+        n => Ok(n),
+    }
+}
+
+/// `--exclude`: a glob, checked when given.
+fn parse_glob(s: &str) -> Result<Glob, String> {
+    Glob::new(s).map_err(|e| e.to_string())
+}
+
+/// `--threads`: at least one worker.
+fn parse_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>().map_err(|e| e.to_string())? {
+        0 => Err("must be at least 1".to_owned()),
+        n => Ok(n),
+    }
+}
+
+/// `--timeout`: whole seconds, at least one (zero would time every file out).
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>().map_err(|e| e.to_string())? {
+        0 => Err("must be at least 1 second".to_owned()),
+        n => Ok(n),
+    }
+}
+
 /// Parses sizes such as `64MiB`, `1GiB`, `500k`, `1048576`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
+fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);

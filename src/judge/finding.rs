@@ -273,6 +273,11 @@ impl Finding {
         }
     }
 
+    /// Information only: shown, never counted towards a verdict.
+    pub fn is_info(&self) -> bool {
+        self.class == Class::Info
+    }
+
     /// `analyzer:rule`, as reports, baselines and `also_reported_by` name a finding.
     pub fn id(&self) -> String {
         format!("{}:{}", self.analyzer, self.rule)

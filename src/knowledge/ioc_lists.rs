@@ -7,6 +7,7 @@
 //! `file:line: message` problem that is reported and skipped, never fatal.
 
 use crate::knowledge::indicators::{IndicatorKind, Pattern};
+use crate::outcome::options::IocSource;
 use crate::scan::digests::DigestSet;
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use sha2::Digest as _;
@@ -89,19 +90,6 @@ pub struct IocDb {
     pub problems: Vec<String>,
     /// The lists loaded, with their entry counts, for the report header.
     pub sources: Vec<IocSource>,
-}
-
-/// One loaded list.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct IocSource {
-    pub origin: String,
-    /// SHA-256 of the list's text: what the cache key and the report header name it by, so that
-    /// one changed entry is a changed list whatever the counts.
-    pub sha256: String,
-    pub builtin: bool,
-    pub hashes: usize,
-    pub network: usize,
-    pub paths: usize,
 }
 
 /// Column names that hold a hash, with the digest type they must have (if any).

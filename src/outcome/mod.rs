@@ -3,6 +3,7 @@
 //! written before the first file and the `Summary` written last. Nothing here knows how it is
 //! filled (scan/, judge/, post/) or printed (report/): those depend on it, never the reverse.
 
+pub mod options;
 pub mod problems;
 pub mod triage;
 
@@ -74,6 +75,27 @@ impl FileReport {
         self.verdict.level != Level::Clean
     }
 
+    /// The finding a one-line summary names: the first that counts (information never heads
+    /// a report while something else was found).
+    pub fn headline(&self) -> Option<&Finding> {
+        self.findings.iter().find(|f| !f.is_info())
+    }
+
+    /// Whether a report is listed: flagged files, files with problems and archives with listed
+    /// members; every file with `--all`. Routine skips (a large file's header found nothing,
+    /// our own files) are only counted.
+    pub fn worth_listing(&self, all: bool) -> bool {
+        let notable_skip = !matches!(
+            self.skipped,
+            None | Some(SkipReason::TooLarge) | Some(SkipReason::Own)
+        );
+        all || self.flagged()
+            || !self.errors.is_empty()
+            || notable_skip
+            || !self.members.is_empty()
+            || !self.suppressed.is_empty()
+    }
+
     /// Why this file (or one of its archive members) was not fully judged, sorted and without
     /// repeats; empty when it was. Derived from the problems: one source of truth.
     pub fn incomplete(&self) -> Vec<Incomplete> {
@@ -111,7 +133,7 @@ pub struct ScanInfo {
     pub tool: ToolInfo,
     pub roots: Vec<String>,
     pub started: String,
-    pub options: BTreeMap<String, serde_json::Value>,
+    pub options: crate::outcome::options::ScanOptions,
     pub rule_sets: Vec<RuleSetInfo>,
     /// Problems found while loading rules and lists (`file:line: message`).
     pub load_problems: Vec<String>,

@@ -13,8 +13,7 @@ use crate::judge::finding::Finding;
 use crate::judge::verdict::Verdict;
 use crate::outcome::triage::{CacheStats, FileTriage};
 use crate::outcome::FileMeta;
-use crate::outcome::Summary;
-use crate::outcome::{FileReport, ScanInfo};
+use crate::outcome::{FileReport, Summary};
 use crate::post::{Disposition, Stage};
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
@@ -33,46 +32,6 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("minerscan");
 const MARKER: &[u8] = b"minerscan result cache, format 1";
 /// Finished results are committed at least this often.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
-
-/// Options that never change a file's result, left out of the configuration key.
-const NEUTRAL_OPTIONS: &[&str] = &[
-    "threads",
-    "fail_on",
-    "exclude",
-    "one_file_system",
-    "follow",
-    "cache",
-    "nice",
-    "syslog",
-    "output",
-    "format",
-    "all",
-    "strict",
-    "quiet",
-    "processes",
-];
-
-/// The key of everything that can change a file's result: minerscan's version and signature
-/// pack, every rule and list source (by digest), and the options not known to be neutral (so
-/// an option added later invalidates the cache rather than being silently ignored).
-pub fn config_key(info: &ScanInfo) -> String {
-    let mut info = serde_json::to_value(info).unwrap_or_default();
-    if let Some(obj) = info.as_object_mut() {
-        obj.remove("started");
-        obj.remove("roots");
-        obj.remove("load_problems");
-        if let Some(opts) = obj.get_mut("options").and_then(|o| o.as_object_mut()) {
-            for k in NEUTRAL_OPTIONS {
-                opts.remove(*k);
-            }
-        }
-    }
-    hex(&Sha256::digest(info.to_string().as_bytes()))
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// The identity of a file's contents as far as the cache can tell without reading it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,11 +25,7 @@ impl Syslog {
     }
 
     fn flagged_file(&self, r: &FileReport) {
-        let rule = r
-            .findings
-            .iter()
-            .find(|f| f.class != crate::judge::finding::Class::Info)
-            .map_or("", |f| f.rule.as_str());
+        let rule = r.headline().map_or("", |f| f.rule.as_str());
         let priority = if r.verdict.level == crate::Level::Malicious {
             libc::LOG_ERR
         } else {

@@ -5,8 +5,6 @@
 use crate::outcome::triage::FileTriage;
 use crate::outcome::FileMeta;
 use crate::post::persistence;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// Fills the per-file facts that need the path or the bytes (called by the worker).
 pub fn annotate(
@@ -22,20 +20,6 @@ pub fn annotate(
         out.starts = persistence::references(bytes, windows);
     }
     if let Some(meta) = meta {
-        out.owner = match root {
-            Some(r) => r.user_name(meta.uid).map(str::to_owned),
-            None => Some(host_user_name(meta.uid)),
-        };
+        out.owner = crate::scan::users::owner_name(root, meta.uid);
     }
-}
-
-fn host_user_name(uid: u32) -> String {
-    static NAMES: OnceLock<Mutex<HashMap<u32, String>>> = OnceLock::new();
-    let names = NAMES.get_or_init(Default::default);
-    if let Some(n) = names.lock().unwrap().get(&uid) {
-        return n.clone();
-    }
-    let n = crate::scan::platform::user_name(uid);
-    names.lock().unwrap().insert(uid, n.clone());
-    n
 }

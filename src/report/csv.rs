@@ -6,8 +6,7 @@
 //! is one line whatever its name; a cell holding `;` is quoted too, since spreadsheets in many
 //! locales split on it. The summary is not a row: it goes to JSON or text.
 
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary};
-use crate::judge::finding::Class;
+use super::{FileReport, Reporter, ScanInfo, Summary};
 use crate::report::wire::JsonMeta;
 use std::io::{self, Write};
 
@@ -79,7 +78,7 @@ impl<W: Write> Reporter for CsvReporter<W> {
     }
 
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        if !worth_listing(r, self.all) {
+        if !r.worth_listing(self.all) {
             return Ok(());
         }
         let m = JsonMeta::of(r);
@@ -87,7 +86,7 @@ impl<W: Write> Reporter for CsvReporter<W> {
         let mut rules: Vec<&str> = r
             .findings
             .iter()
-            .filter(|f| f.class != Class::Info)
+            .filter(|f| !f.is_info())
             .map(|f| f.rule.as_str())
             .collect();
         rules.dedup();

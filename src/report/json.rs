@@ -3,7 +3,7 @@
 //! with the (capped) list of errors.
 
 use super::wire::JsonFile;
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
+use super::{FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -39,7 +39,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
         struct Scan<'a> {
             roots: &'a [String],
             started: &'a str,
-            options: &'a std::collections::BTreeMap<String, serde_json::Value>,
+            options: &'a crate::outcome::options::ScanOptions,
             rule_sets: &'a [crate::outcome::RuleSetInfo],
             load_problems: &'a [String],
         }
@@ -68,7 +68,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
                     .push(serde_json::json!({"path": r.path, "error": e.to_string()}));
             }
         }
-        if !worth_listing(r, self.all) {
+        if !r.worth_listing(self.all) {
             return Ok(());
         }
         if !self.first {

@@ -10,7 +10,6 @@ pub mod sarif;
 pub mod text;
 pub mod wire;
 
-use crate::outcome::problems::SkipReason;
 use crate::outcome::{FileReport, ScanInfo, Summary};
 use std::io;
 
@@ -24,20 +23,6 @@ pub trait Reporter {
     fn begin(&mut self, scan: &ScanInfo) -> io::Result<()>;
     fn file(&mut self, report: &FileReport) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
-}
-
-/// Which files a reporter writes: flagged ones, plus files with problems; every file with `--all`.
-pub fn worth_listing(report: &FileReport, all: bool) -> bool {
-    // Routine skips (a large file's header found nothing, our own files) are only counted.
-    let notable_skip = !matches!(
-        report.skipped,
-        None | Some(SkipReason::TooLarge) | Some(SkipReason::Own)
-    );
-    all || report.flagged()
-        || !report.errors.is_empty()
-        || notable_skip
-        || !report.members.is_empty()
-        || !report.suppressed.is_empty()
 }
 
 /// Escapes control characters (C0, DEL, C1), line and paragraph separators and

@@ -3,8 +3,7 @@
 //! then one summary object.
 
 use super::wire::JsonFile;
-use super::{worth_listing, FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
-use crate::judge::finding::Class;
+use super::{FileReport, Reporter, ScanInfo, Summary, SCHEMA_VERSION};
 use serde_json::json;
 use std::io::{self, Write};
 
@@ -40,15 +39,11 @@ impl<W: Write> Reporter for NdjsonReporter<W> {
     }
 
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        if !worth_listing(r, self.all) {
+        if !r.worth_listing(self.all) {
             return Ok(());
         }
         let name = r.path.rsplit('/').next().unwrap_or(&r.path);
-        let top = r
-            .findings
-            .iter()
-            .find(|f| f.class != Class::Info)
-            .or(r.findings.first());
+        let top = r.headline().or(r.findings.first());
         let (kind, outcome) = if r.flagged() {
             ("alert", "success")
         } else if r.incomplete().is_empty() {

@@ -122,7 +122,7 @@ impl<W: Write> SarifReporter<W> {
         };
         if r.flagged() {
             let mut by_rule: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
-            for f in r.findings.iter().filter(|f| f.class != Class::Info) {
+            for f in r.findings.iter().filter(|f| !f.is_info()) {
                 let id = self.see_rule(f);
                 by_rule.entry(id).or_default().push(f);
             }

@@ -1,7 +1,7 @@
 //! Readable text: each flagged file with its verdict, family, score and the findings that made
 //! it, then a summary. Every string from a scanned file is escaped before it reaches a terminal.
 
-use super::{escape_for_terminal as esc, worth_listing, FileReport, Reporter, ScanInfo, Summary};
+use super::{escape_for_terminal as esc, FileReport, Reporter, ScanInfo, Summary};
 use crate::judge::verdict::Level;
 use crate::outcome::triage::TriageSummary;
 use std::io::{self, Write};
@@ -56,7 +56,7 @@ impl<W: Write> Reporter for TextReporter<W> {
     }
 
     fn file(&mut self, r: &FileReport) -> io::Result<()> {
-        if !worth_listing(r, self.all) {
+        if !r.worth_listing(self.all) {
             return Ok(());
         }
         let path = esc(&r.path);

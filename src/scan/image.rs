@@ -246,11 +246,7 @@ impl ImageRoot {
                 Ok(unsafe { File::from_raw_fd(fd as i32) })
             }
         };
-        match call(base | libc::O_NOATIME) {
-            // O_NOATIME on a file we do not own: retry without it.
-            Err(e) if e.raw_os_error() == Some(libc::EPERM) => call(base),
-            other => other,
-        }
+        crate::scan::platform::without_atime(base, call)
     }
 }
 

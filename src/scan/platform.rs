@@ -20,8 +20,15 @@ pub fn open_for_scan(path: &Path, follow: bool) -> io::Result<File> {
             .custom_flags(flags)
             .open(path)
     };
-    match open(base | libc::O_NOATIME) {
-        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(base),
+    without_atime(base, open)
+}
+
+/// Opens with `O_NOATIME` added to `flags`, so that reading leaves the access time alone (an
+/// investigator's timeline depends on it), and again without it where the kernel refuses:
+/// EPERM on a file we do not own, unless we have CAP_FOWNER.
+pub fn without_atime<T>(flags: i32, open: impl Fn(i32) -> io::Result<T>) -> io::Result<T> {
+    match open(flags | libc::O_NOATIME) {
+        Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(flags),
         other => other,
     }
 }

@@ -211,23 +211,7 @@ impl<'a> Walker<'a> {
                 Some(Ok(e)) => e,
                 Some(Err(err)) => {
                     let path = err.path().map(map).unwrap_or_else(|| root.to_path_buf());
-                    let seq = self.next_seq();
-                    let item = if err.loop_ancestor().is_some() {
-                        self.counters.add(SkipReason::SymlinkLoop);
-                        WalkItem::Skipped {
-                            seq,
-                            path,
-                            reason: SkipReason::SymlinkLoop,
-                        }
-                    } else {
-                        let error = match err.io_error() {
-                            Some(io) => FileError::from_io(io),
-                            None => FileError::Walk {
-                                message: err.to_string(),
-                            },
-                        };
-                        WalkItem::Error { seq, path, error }
-                    };
+                    let item = self.walk_error(&err, path);
                     if !emit(item) {
                         return false;
                     }
@@ -244,19 +228,8 @@ impl<'a> Walker<'a> {
                 continue;
             }
             if ft.is_dir() {
-                if entry.depth() == 0 {
-                    continue;
-                }
-                // One stat per directory tells its device: other filesystems and virtual
-                // filesystems are pruned here, by type.
-                if let Ok(md) = entry.metadata() {
-                    if self.virtual_fs(md.dev()).is_some() {
-                        self.counters.add(SkipReason::VirtualFs);
-                        it.skip_current_dir();
-                    } else if self.options.one_file_system && md.dev() != root_dev {
-                        self.counters.add(SkipReason::OtherFilesystem);
-                        it.skip_current_dir();
-                    }
+                if entry.depth() > 0 && self.prune_dir(&entry, root_dev) {
+                    it.skip_current_dir();
                 }
                 continue;
             }
@@ -283,6 +256,45 @@ impl<'a> Walker<'a> {
             }) {
                 return false;
             }
+        }
+    }
+
+    /// A walkdir error as an item: a link loop is a counted skip, not a failure (the user asked
+    /// to follow links and the tree has a cycle); anything else is an error for that path.
+    fn walk_error(&mut self, err: &walkdir::Error, path: PathBuf) -> WalkItem {
+        let seq = self.next_seq();
+        if err.loop_ancestor().is_some() {
+            self.counters.add(SkipReason::SymlinkLoop);
+            return WalkItem::Skipped {
+                seq,
+                path,
+                reason: SkipReason::SymlinkLoop,
+            };
+        }
+        let error = match err.io_error() {
+            Some(io) => FileError::from_io(io),
+            None => FileError::Walk {
+                message: err.to_string(),
+            },
+        };
+        WalkItem::Error { seq, path, error }
+    }
+
+    /// Whether the walk stays out of a directory below the root, counting why. One stat per
+    /// directory tells its device: virtual filesystems, and other filesystems with
+    /// `--one-file-system`, are pruned here by type, never by name.
+    fn prune_dir(&mut self, entry: &walkdir::DirEntry, root_dev: u64) -> bool {
+        let Ok(md) = entry.metadata() else {
+            return false;
+        };
+        if self.virtual_fs(md.dev()).is_some() {
+            self.counters.add(SkipReason::VirtualFs);
+            true
+        } else if self.options.one_file_system && md.dev() != root_dev {
+            self.counters.add(SkipReason::OtherFilesystem);
+            true
+        } else {
+            false
         }
     }
 

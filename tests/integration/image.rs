@@ -435,3 +435,33 @@ fn output_name_takes_a_date_pattern() {
         humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..4].to_owned();
     assert!(t.path().join(format!("report-{year}.json")).exists());
 }
+
+#[test]
+fn yara_owner_is_named_by_the_images_passwd() {
+    use std::os::unix::fs::MetadataExt;
+    // The image names the test's own uid otherwise than the host does.
+    let t = Tree::new();
+    let probe = t.file("img/probe.txt", "plain\n");
+    let uid = std::fs::metadata(&probe).unwrap().uid();
+    t.file(
+        "img/etc/passwd",
+        &format!("imageowner:x:{uid}:{uid}::/home/i:/bin/sh\n"),
+    );
+    t.file(
+        "owner.yar",
+        "rule Image_Owner { condition: owner == \"imageowner\" }\n\
+         rule Host_Owner { condition: owner != \"imageowner\" }\n",
+    );
+    let root = t.path().join("img");
+    let args = ["--root", root.to_str().unwrap(), "--rules", "owner.yar"];
+    let doc = scan_json(&[&args[..], &["--all", "/probe.txt"]].concat(), t.path());
+    let report = file(&doc, "/probe.txt").unwrap();
+    assert_eq!(report["meta"]["owner"], "imageowner");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["Image_Owner"], "{report}");
+}

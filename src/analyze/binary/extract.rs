@@ -260,21 +260,56 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
     info.bits = if elf.is_64 { 64 } else { 32 };
     info.machine = elf_header::machine_to_str(elf.header.e_machine).to_owned();
     let has_interp = elf.interpreter.is_some();
+    let elf_type = elf_type(&elf);
+    elf_symbols(&elf, &mut info);
+    elf_sections(&elf, bytes, &mut info);
+    info.entry_section = entry_section_by_vaddr(&elf, &info, elf.entry);
+    info.overlay = (bytes.len() as u64).saturating_sub(elf_end(&elf));
+    let build_id = elf.iter_note_headers(bytes).and_then(|notes| {
+        notes
+            .take(64)
+            .filter_map(Result::ok)
+            .find(|n| n.n_type == goblin::elf::note::NT_GNU_BUILD_ID && n.name == "GNU")
+            .map(|n| crate::scan::digests::hex(&n.desc[..n.desc.len().min(64)]))
+    });
+    info.elf = Some(ElfDetails {
+        elf_type,
+        // A static PIE has a dynamic section (for its own relocations) but no interpreter.
+        is_static: !has_interp && matches!(elf_type, ElfType::Executable | ElfType::Pie),
+        stripped: !elf
+            .section_headers
+            .iter()
+            .any(|s| s.sh_type == section_header::SHT_SYMTAB),
+        interpreter: elf.interpreter.map(short),
+        needed: elf.libraries.iter().take(64).map(|l| short(l)).collect(),
+        soname: elf.soname.map(short),
+        build_id,
+        no_section_headers: elf.section_headers.is_empty(),
+    });
+    Ok(info)
+}
+
+/// What kind of ELF this is. ET_DYN covers both shared libraries and position-independent
+/// programs: an interpreter or the PIE flag tells the program.
+fn elf_type(elf: &Elf) -> ElfType {
     let pie_flag = elf
         .dynamic
         .as_ref()
         .is_some_and(|d| d.info.flags_1 & goblin::elf::dynamic::DF_1_PIE != 0);
-    let elf_type = match elf.header.e_type {
+    match elf.header.e_type {
         elf_header::ET_EXEC => ElfType::Executable,
-        elf_header::ET_DYN if has_interp || pie_flag => ElfType::Pie,
+        elf_header::ET_DYN if elf.interpreter.is_some() || pie_flag => ElfType::Pie,
         elf_header::ET_DYN => ElfType::SharedObject,
         elf_header::ET_REL => ElfType::Relocatable,
         elf_header::ET_CORE => ElfType::Core,
         other => ElfType::Other(other),
-    };
+    }
+}
 
-    // Imports: undefined dynamic symbols, with the library named by symbol versioning if any.
-    let version_libs = version_libraries(&elf);
+/// Imports (undefined dynamic symbols, with the library named by symbol versioning if any)
+/// and exports (defined functions and objects), bounded on a hostile symbol table.
+fn elf_symbols(elf: &Elf, info: &mut BinaryInfo) {
+    let version_libs = version_libraries(elf);
     for (idx, s) in elf.dynsyms.iter().enumerate().take(MAX_IMPORTS * 4) {
         let Some(name) = elf.dynstrtab.get_at(s.st_name) else {
             continue;
@@ -299,8 +334,11 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
             info.push_export(name);
         }
     }
+}
 
-    // Sections, or the loadable segments when there is no section table.
+/// Sections, or the loadable segments when there is no section table (stripped of it, as
+/// packed and hand-made programs often are, the segments are all there is).
+fn elf_sections(elf: &Elf, bytes: &[u8], info: &mut BinaryInfo) {
     for sh in elf.section_headers.iter().take(MAX_SECTIONS * 4) {
         if sh.sh_type == section_header::SHT_NULL {
             continue;
@@ -320,33 +358,31 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
             },
         );
     }
-    let stripped = !elf
-        .section_headers
-        .iter()
-        .any(|s| s.sh_type == section_header::SHT_SYMTAB);
-    let no_section_headers = elf.section_headers.is_empty();
-    if no_section_headers {
-        for (i, ph) in elf.program_headers.iter().enumerate().take(MAX_SECTIONS) {
-            if ph.p_type != program_header::PT_LOAD {
-                continue;
-            }
-            info.push_section(
-                bytes,
-                Section {
-                    name: format!("LOAD{i}"),
-                    file_offset: ph.p_offset,
-                    file_size: ph.p_filesz,
-                    mem_size: ph.p_memsz,
-                    exec: ph.is_executable(),
-                    write: ph.is_write(),
-                    entropy: 0.0,
-                },
-            );
-        }
+    if !elf.section_headers.is_empty() {
+        return;
     }
-    info.entry_section = entry_section_by_vaddr(&elf, &info, elf.entry);
+    for (i, ph) in elf.program_headers.iter().enumerate().take(MAX_SECTIONS) {
+        if ph.p_type != program_header::PT_LOAD {
+            continue;
+        }
+        info.push_section(
+            bytes,
+            Section {
+                name: format!("LOAD{i}"),
+                file_offset: ph.p_offset,
+                file_size: ph.p_filesz,
+                mem_size: ph.p_memsz,
+                exec: ph.is_executable(),
+                write: ph.is_write(),
+                entropy: 0.0,
+            },
+        );
+    }
+}
 
-    // Overlay: past the furthest byte any header accounts for.
+/// The furthest byte any header accounts for: what lies past it is an overlay (appended data,
+/// where droppers carry payloads).
+fn elf_end(elf: &Elf) -> u64 {
     let mut end = u64::from(elf.header.e_ehsize);
     for ph in &elf.program_headers {
         end = end.max(ph.p_offset.saturating_add(ph.p_filesz));
@@ -357,28 +393,7 @@ fn extract_elf(bytes: &[u8]) -> goblin::error::Result<BinaryInfo> {
         }
     }
     let shtab = u64::from(elf.header.e_shentsize).saturating_mul(u64::from(elf.header.e_shnum));
-    end = end.max(elf.header.e_shoff.saturating_add(shtab));
-    info.overlay = (bytes.len() as u64).saturating_sub(end);
-
-    let build_id = elf.iter_note_headers(bytes).and_then(|notes| {
-        notes
-            .take(64)
-            .filter_map(Result::ok)
-            .find(|n| n.n_type == goblin::elf::note::NT_GNU_BUILD_ID && n.name == "GNU")
-            .map(|n| crate::scan::digests::hex(&n.desc[..n.desc.len().min(64)]))
-    });
-    info.elf = Some(ElfDetails {
-        elf_type,
-        // A static PIE has a dynamic section (for its own relocations) but no interpreter.
-        is_static: !has_interp && matches!(elf_type, ElfType::Executable | ElfType::Pie),
-        stripped,
-        interpreter: elf.interpreter.map(short),
-        needed: elf.libraries.iter().take(64).map(|l| short(l)).collect(),
-        soname: elf.soname.map(short),
-        build_id,
-        no_section_headers,
-    });
-    Ok(info)
+    end.max(elf.header.e_shoff.saturating_add(shtab))
 }
 
 /// Version index to library, from the version-needs table.

@@ -57,7 +57,6 @@ const USER_OPTS: &[&str] = &[
     "-O",
     "--userpass",
 ];
-const PASS_OPTS: &[&str] = &["-p", "--pass", "-pass", "-epsw", "-psw", "--password"];
 const ALGO_OPTS: &[&str] = &["-a", "--algo", "--algorithm", "-algo", "-coin", "--coin"];
 const CONFIG_OPTS: &[&str] = &["-c", "--config", "--poolconf", "--cpu", "--config-file"];
 
@@ -349,43 +348,92 @@ fn judge_line(line: &str, ind: &Indicators) -> Vec<Launch> {
     out
 }
 
+/// Judges one command: what it runs, what its options say, then whether that adds up to a
+/// miner launch.
 fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
     let prog_at = program_index(tokens);
-    let program = prog_at.map(|i| strip_exec(&tokens[i]).to_owned());
-    let prog_lower = program.as_deref().map(lower_basename).unwrap_or_default();
-    let mut family = program.as_deref().and_then(miner_family).map(str::to_owned);
-    let mut program_token = program.clone();
-    // A launcher (start, Start-Process, &) runs whatever miner path follows it.
-    if family.is_none() && LAUNCHERS.contains(&prog_lower.as_str()) {
-        if let Some(t) = tokens.iter().find(|t| {
-            miner_family(t).is_some()
-                && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))
-        }) {
-            family = miner_family(t).map(str::to_owned);
-            program_token = Some(t.clone());
-        }
-    }
+    let runs = RunsWhat::of(tokens, prog_at);
+    let mut family = runs.family.clone();
     let args = match prog_at {
         Some(i) => &tokens[i..],
         None => tokens,
     };
-    let has_option = args.iter().skip(1).any(|t| {
-        let b = t.as_bytes();
-        b.len() >= 2
-            && b[0] == b'-'
-            && (b[1].is_ascii_alphabetic() || (b[1] == b'-' && b.len() > 2))
-    });
-
     let url = option_value(args, URL_OPTS).map(str::to_owned);
     let endpoint = url.as_deref().and_then(parse_endpoint);
     let user = option_value(args, USER_OPTS).map(str::to_owned);
     let wallet = user.as_deref().and_then(wallet::from_user);
     let algo = option_value(args, ALGO_OPTS).map(str::to_owned);
-    let algo_known = algo.as_deref().is_some_and(is_algorithm);
-    let has_config = option_value(args, CONFIG_OPTS).is_some();
-    let _pass = option_value(args, PASS_OPTS);
-    let miner_options: Vec<String> = args
-        .iter()
+    let shape = CommandShape {
+        program: &runs.program,
+        has_url: url.is_some(),
+        algo_known: algo.as_deref().is_some_and(is_algorithm),
+        has_config: option_value(args, CONFIG_OPTS).is_some(),
+        has_option: args.iter().skip(1).any(|t| {
+            let b = t.as_bytes();
+            b.len() >= 2
+                && b[0] == b'-'
+                && (b[1].is_ascii_alphabetic() || (b[1] == b'-' && b.len() > 2))
+        }),
+    };
+    let miner_options = miner_only_options(args, &mut family);
+    let known_pool = endpoint
+        .as_ref()
+        .and_then(|e| ind.pool_for_host(&e.host))
+        .map(str::to_owned);
+    let mut launch = Launch {
+        program: runs.token,
+        family,
+        endpoint,
+        known_pool,
+        user,
+        wallet,
+        algo,
+        miner_options,
+        score: 0,
+        reason: String::new(),
+    };
+    (launch.score, launch.reason) = launch_score(&launch, &shape)?;
+    Some(launch)
+}
+
+/// What a command runs: its program, and, behind a launcher (start, Start-Process, &), the
+/// miner path the launcher is given.
+struct RunsWhat {
+    /// The program's lower-cased base name, the launcher's when there is one.
+    program: String,
+    /// The token that names what runs: the program, or the miner behind the launcher.
+    token: Option<String>,
+    /// The miner family that token names, if any.
+    family: Option<String>,
+}
+
+impl RunsWhat {
+    fn of(tokens: &[String], prog_at: Option<usize>) -> RunsWhat {
+        let program = prog_at.map(|i| strip_exec(&tokens[i]).to_owned());
+        let prog_lower = program.as_deref().map(lower_basename).unwrap_or_default();
+        let mut family = program.as_deref().and_then(miner_family).map(str::to_owned);
+        let mut token = program;
+        if family.is_none() && LAUNCHERS.contains(&prog_lower.as_str()) {
+            if let Some(t) = tokens.iter().find(|t| {
+                miner_family(t).is_some()
+                    && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))
+            }) {
+                family = miner_family(t).map(str::to_owned);
+                token = Some(t.clone());
+            }
+        }
+        RunsWhat {
+            program: prog_lower,
+            token,
+            family,
+        }
+    }
+}
+
+/// The options only miners have, as written in the command; the first one that names a family
+/// gives it when the program did not.
+fn miner_only_options(args: &[String], family: &mut Option<String>) -> Vec<String> {
+    args.iter()
         .filter_map(|t| {
             let lower = t.to_ascii_lowercase();
             MINER_OPTIONS
@@ -400,66 +448,70 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
                 })
                 .map(|(o, fam)| {
                     if family.is_none() {
-                        family = fam.map(str::to_owned);
+                        *family = fam.map(str::to_owned);
                     }
                     (*o).to_owned()
                 })
         })
-        .collect();
+        .collect()
+}
 
-    let stratum = endpoint.as_ref().is_some_and(|e| e.stratum);
-    let known_pool = endpoint
-        .as_ref()
-        .and_then(|e| ind.pool_for_host(&e.host))
-        .map(str::to_owned);
-    let pool_port = endpoint.as_ref().is_some_and(|e| e.pool_port());
-    let program_is_miner = family.is_some()
-        && program_token.as_deref().is_some_and(|p| {
+/// What the command shows beyond what a `Launch` reports, for `launch_score`.
+struct CommandShape<'a> {
+    /// The program's lower-cased base name (the launcher's, behind one).
+    program: &'a str,
+    /// A pool URL option was given, whether or not it parsed as an endpoint.
+    has_url: bool,
+    algo_known: bool,
+    has_config: bool,
+    /// Any option at all after the program.
+    has_option: bool,
+}
+
+/// The score of a command and why, from the strongest sign down; `None` when nothing adds up
+/// to a miner launch. The conditions are ordered so that a command is scored by its strongest
+/// sign only.
+fn launch_score(l: &Launch, shape: &CommandShape) -> Option<(u8, String)> {
+    let stratum = l.endpoint.as_ref().is_some_and(|e| e.stratum);
+    let pool_port = l.endpoint.as_ref().is_some_and(|e| e.pool_port());
+    let url = shape.has_url;
+    let program_is_miner = l.family.is_some()
+        && l.program.as_deref().is_some_and(|p| {
             let base = lower_basename(p);
-            miner_family(p).is_some() && (!ambiguous_name(&base) || url.is_some() || algo_known)
+            miner_family(p).is_some() && (!ambiguous_name(&base) || url || shape.algo_known)
         });
-    let path_like = program_token
+    let path_like = l
+        .program
         .as_deref()
         .is_some_and(|p| p.contains(['/', '\\']) || p.to_ascii_lowercase().ends_with(".exe"));
-
-    let (score, reason) = if stratum {
+    let scored = if stratum {
         (65, "stratum pool URL passed as an option".to_owned())
-    } else if let Some(pool) = &known_pool {
+    } else if let Some(pool) = &l.known_pool {
         (65, format!("known mining pool {pool} passed as an option"))
-    } else if wallet.is_some() && url.is_some() {
+    } else if l.wallet.is_some() && url {
         (65, "a wallet address as the pool user".to_owned())
-    } else if program_is_miner && (url.is_some() || user.is_some() || algo_known || has_config) {
+    } else if program_is_miner && (url || l.user.is_some() || shape.algo_known || shape.has_config)
+    {
         (
             60,
-            format!("miner program {} with pool options", prog_lower),
+            format!("miner program {} with pool options", shape.program),
         )
-    } else if pool_port && (algo_known || !miner_options.is_empty() || wallet.is_some()) {
+    } else if pool_port && (shape.algo_known || !l.miner_options.is_empty() || l.wallet.is_some()) {
         (55, "a pool endpoint with mining options".to_owned())
-    } else if program_is_miner && (path_like || has_option) {
+    } else if program_is_miner && (path_like || shape.has_option) {
         (
             50,
             format!(
                 "runs the miner program {}",
-                lower_basename(program_token.as_deref().unwrap_or(""))
+                lower_basename(l.program.as_deref().unwrap_or(""))
             ),
         )
-    } else if miner_options.len() >= 2 && url.is_some() {
+    } else if l.miner_options.len() >= 2 && url {
         (50, "miner-only options with a pool".to_owned())
     } else {
         return None;
     };
-    Some(Launch {
-        program: program_token,
-        family,
-        endpoint,
-        known_pool,
-        user,
-        wallet,
-        algo,
-        miner_options,
-        score,
-        reason,
-    })
+    Some(scored)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@ use super::is_minerscan_report;
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{Level, Verdict};
+use crate::outcome::options::{IocSource, ScanOptions};
 use crate::outcome::problems::{ArchiveProblem, FileError, SkipReason};
 use crate::outcome::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
 use crate::outcome::FileMeta;
@@ -12,7 +13,6 @@ use crate::report::text::TextReporter;
 use crate::report::Reporter;
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
-use serde_json::json;
 
 /// A file report with every field the writers can write filled.
 fn full_report(seq: u64) -> FileReport {
@@ -112,29 +112,30 @@ fn full_report(seq: u64) -> FileReport {
 }
 
 fn info() -> ScanInfo {
-    let mut options = std::collections::BTreeMap::new();
-    for (k, v) in [
-        ("max_size", json!(134217728)),
-        ("follow", json!(false)),
-        ("one_file_system", json!(true)),
-        ("exclude", json!(["**/x"])),
-        ("threads", json!(2)),
-        ("timeout", json!(10)),
-        ("builtin_rules", json!(true)),
-        ("processes", json!(true)),
-        ("root", json!("/mnt/image")),
-        ("root_os", json!("unix")),
-        (
-            "ioc_lists",
-            json!([{"origin": "a.txt", "sha256": "ab", "builtin": false, "hashes": 1, "network": 0, "paths": 0}]),
-        ),
-        ("archive_depth", json!(3)),
-        ("baseline", json!("b.toml")),
-        ("baseline_sha256", json!("cd")),
-        ("fail_on", json!("suspicious")),
-    ] {
-        options.insert(k.to_owned(), v);
-    }
+    let options = ScanOptions {
+        archive_depth: 3,
+        baseline: Some("b.toml".to_owned()),
+        baseline_sha256: Some("cd".to_owned()),
+        builtin_rules: true,
+        exclude: vec!["**/x".to_owned()],
+        fail_on: "suspicious".to_owned(),
+        follow: false,
+        ioc_lists: vec![IocSource {
+            origin: "a.txt".to_owned(),
+            sha256: "ab".to_owned(),
+            builtin: false,
+            hashes: 1,
+            network: 0,
+            paths: 0,
+        }],
+        max_size: 134217728,
+        one_file_system: true,
+        processes: true,
+        root: Some("/mnt/image".to_owned()),
+        root_os: Some("unix"),
+        threads: 2,
+        timeout: 10,
+    };
     ScanInfo {
         tool: ToolInfo::current(),
         roots: vec!["/srv".to_owned()],

@@ -114,16 +114,11 @@ impl Budget<'_> {
     /// Takes one member slot; false (and a problem, once) when the count limit is reached.
     fn take_member(&mut self) -> bool {
         if self.members >= self.limits.max_members {
-            if !self.stopped {
-                self.problems.push(problem(
-                    ArchiveProblem::TooManyMembers,
-                    format!(
-                        "more than {} members: the rest were not scanned",
-                        self.limits.max_members
-                    ),
-                ));
-            }
-            self.stopped = true;
+            let message = format!(
+                "more than {} members: the rest were not scanned",
+                self.limits.max_members
+            );
+            self.stop(ArchiveProblem::TooManyMembers, message);
             return false;
         }
         self.members += 1;
@@ -135,14 +130,18 @@ impl Budget<'_> {
     }
 
     fn total_exceeded(&mut self) {
+        let message = format!(
+            "more than {} uncompressed bytes: the rest was not scanned",
+            self.limits.max_total_bytes
+        );
+        self.stop(ArchiveProblem::TotalBytes, message);
+    }
+
+    /// Stops the archive at a limit: the first limit reached is the one reported (what follows
+    /// was not read, so later limits say nothing more).
+    fn stop(&mut self, why: ArchiveProblem, message: String) {
         if !self.stopped {
-            self.problems.push(problem(
-                ArchiveProblem::TotalBytes,
-                format!(
-                    "more than {} uncompressed bytes: the rest was not scanned",
-                    self.limits.max_total_bytes
-                ),
-            ));
+            self.problems.push(problem(why, message));
         }
         self.stopped = true;
     }
@@ -495,11 +494,9 @@ pub fn merge_members(report: &mut FileReport, members: Vec<FileReport>) {
                 .collect();
             report.verdict = v;
         }
-        let keep = m.flagged()
-            || !m.errors.is_empty()
-            || !m.members.is_empty()
-            || !m.suppressed.is_empty();
-        if keep {
+        // Kept as a file is listed without --all (a member is only ever skipped as one of our
+        // own reports, which is routine).
+        if m.worth_listing(false) {
             report.members.push(m);
         }
     }
