@@ -43,6 +43,8 @@ pub enum ArchiveProblem {
     TooManyMembers,
     TotalBytes,
     CompressionRatio,
+    /// A packed program (UPX) that could not be unpacked: what it runs was not judged.
+    UnpackFailed,
 }
 
 impl FileError {
@@ -68,6 +70,7 @@ impl FileError {
             FileError::Archive { problem, .. } => match problem {
                 ArchiveProblem::Corrupt => Incomplete::ArchiveCorrupt,
                 ArchiveProblem::Encrypted => Incomplete::EncryptedMember,
+                ArchiveProblem::UnpackFailed => Incomplete::UnpackFailed,
                 limit => Incomplete::ArchiveLimit(*limit),
             },
         }
@@ -90,6 +93,7 @@ impl ArchiveProblem {
             ArchiveProblem::TooManyMembers => "too_many_members",
             ArchiveProblem::TotalBytes => "total_bytes",
             ArchiveProblem::CompressionRatio => "compression_ratio",
+            ArchiveProblem::UnpackFailed => "unpack_failed",
         }
     }
 }
@@ -114,6 +118,8 @@ pub enum Incomplete {
     ArchiveCorrupt,
     /// An archive member is encrypted.
     EncryptedMember,
+    /// A packed program could not be unpacked: only the packer's outside was judged.
+    UnpackFailed,
 }
 
 impl std::fmt::Display for Incomplete {
@@ -126,6 +132,7 @@ impl std::fmt::Display for Incomplete {
             Incomplete::ArchiveLimit(p) => write!(f, "archive_limit:{}", p.as_str()),
             Incomplete::ArchiveCorrupt => f.write_str("archive_corrupt"),
             Incomplete::EncryptedMember => f.write_str("encrypted_member"),
+            Incomplete::UnpackFailed => f.write_str("unpack_failed"),
         }
     }
 }
