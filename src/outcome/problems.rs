@@ -43,6 +43,9 @@ pub enum ArchiveProblem {
     TooManyMembers,
     TotalBytes,
     CompressionRatio,
+    /// A header field that would make the reader allocate or walk more than the limits allow
+    /// (a zip directory of a million entries, a tar name of megabytes): refused before reading.
+    OversizedHeader,
     /// A packed program (UPX) that could not be unpacked: what it runs was not judged.
     UnpackFailed,
 }
@@ -93,6 +96,7 @@ impl ArchiveProblem {
             ArchiveProblem::TooManyMembers => "too_many_members",
             ArchiveProblem::TotalBytes => "total_bytes",
             ArchiveProblem::CompressionRatio => "compression_ratio",
+            ArchiveProblem::OversizedHeader => "oversized_header",
             ArchiveProblem::UnpackFailed => "unpack_failed",
         }
     }

@@ -268,6 +268,7 @@ enum ArchiveProblem {
     TooManyMembers,
     TotalBytes,
     CompressionRatio,
+    OversizedHeader,
     UnpackFailed,
 }
 

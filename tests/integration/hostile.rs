@@ -117,3 +117,83 @@ fn a_pool_user_made_of_separators_costs_linear_time_and_memory() {
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(json(&out)["summary"]["verdicts"]["suspicious"], 2);
 }
+
+/// Hostile containers and packed programs: megabyte tar names and PAX headers, zip directories
+/// claiming a million or overlapping entries, bombs, broken and lying streams, a zip of zips of
+/// a gzip bomb three layers down (nesting against the one budget per file), packed programs cut short or followed
+/// by noise. Each ends in its problem, under the address-space limit, and the scan goes on.
+#[test]
+fn hostile_containers_and_packed_programs_finish_under_the_memory_limit() {
+    use crate::archives::{gzip, zip_of};
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let t = Tree::new();
+    std::fs::create_dir(t.path().join("data")).unwrap();
+    let hostile = fixtures.join("containers/hostile");
+    let mut inputs = 0;
+    for entry in std::fs::read_dir(&hostile).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), t.path().join("data").join(entry.file_name())).unwrap();
+        inputs += 1;
+    }
+    let bomb = gzip(&vec![0u8; 64 << 20]);
+    let mut nested = zip_of(&[("bomb.bin.gz", &bomb[..])]);
+    for level in 0..1 {
+        nested = zip_of(&[(&format!("layer{level}.zip"), &nested[..])]);
+    }
+    std::fs::write(t.path().join("data/nested-bomb.zip"), &nested).unwrap();
+    let packed = std::fs::read(fixtures.join("upx/packed/miner_xmrig_like.elf.lzma")).unwrap();
+    std::fs::write(t.path().join("data/cut.elf"), &packed[..packed.len() / 2]).unwrap();
+    let mut noisy = packed[..packed.len() / 4].to_vec();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    noisy.extend((0..packed.len()).map(|_| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as u8
+    }));
+    std::fs::write(t.path().join("data/noisy.elf"), &noisy).unwrap();
+    inputs += 3;
+
+    let out = limited_scan(t.path(), "data");
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    let doc = json(&out);
+    assert_eq!(
+        doc["summary"]["files_scanned"], inputs,
+        "{}",
+        doc["summary"]
+    );
+    let all = run(&["scan", "--format", "json", "--all", "data"], t.path());
+    let doc = json(&all);
+    let problems = |name: &str| -> Vec<String> {
+        let f = doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == format!("data/{name}").as_str())
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        f["incomplete"]
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    for (name, want) in [
+        ("tar-longname.tar.xz", "archive_limit:oversized_header"),
+        ("zip-million-entries.zip", "archive_limit:oversized_header"),
+        ("zip-overlap.zip", "archive_limit:oversized_header"),
+        ("bomb.xz", "archive_limit:compression_ratio"),
+        ("truncated.xz", "archive_corrupt"),
+        ("nested-bomb.zip", "archive_limit:compression_ratio"),
+        ("cut.elf", "unpack_failed"),
+    ] {
+        assert!(
+            problems(name).contains(&want.to_owned()),
+            "{name}: {:?}",
+            problems(name)
+        );
+    }
+}

@@ -1,7 +1,10 @@
 //! Unpacking before judging, through the release binary and the fixture manifests: every
 //! UPX-packed and tampered copy of a miner-like program gets the verdict and family of its
 //! original, judged from the unpacked member `file!upx`; tampering is an `evasion` finding;
-//! packed benign programs stay clean; a packed file that cannot be unpacked says so.
+//! packed benign programs stay clean; a packed file that cannot be unpacked says so. Every
+//! container fixture (streams, tarballs, 7z, PyInstaller, carved payloads, a UPX-packed miner in
+//! a .tar.xz in a zip) gets its expected verdict from the member that must be flagged; near
+//! misses stay clean; hostile inputs end in their problem and the scan goes on.
 
 use crate::support::*;
 use serde_json::Value;
@@ -181,4 +184,85 @@ fn a_packed_benign_program_in_a_temporary_directory_stays_clean() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     let doc = json(&out);
     assert_eq!(doc["summary"]["verdicts"]["clean"], 3, "{}", doc["summary"]);
+}
+
+/// Every member below `report`, at any depth.
+fn all_members(report: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    for m in members(report) {
+        out.push(m);
+        out.extend(all_members(m));
+    }
+    out
+}
+
+#[test]
+fn container_fixtures_are_judged_by_their_members() {
+    let rows = manifest("containers/manifest.tsv");
+    let paths: Vec<String> = rows
+        .iter()
+        .map(|r| format!("containers/{}", r[0]))
+        .collect();
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    // One scan of them all: a hostile input is a problem of its file, and the scan goes on.
+    let reports = scan(&refs, &[]);
+    assert_eq!(reports.len(), rows.len());
+    let mut problems = 0;
+    for (row, path) in rows.iter().zip(&paths) {
+        let (verdict, member, note) = (&row[1], &row[2], &row[3]);
+        let report = &reports[path];
+        assert_eq!(report["verdict"], *verdict, "{path} ({note}): {report}");
+        let inner = all_members(report);
+        if member == "-" {
+            assert!(
+                inner.iter().all(|m| m["verdict"] == "clean"),
+                "{path}: a near miss with a flagged member: {report}"
+            );
+        } else {
+            let want = format!("{path}!{member}");
+            let found = inner.iter().find(|m| m["path"] == want.as_str());
+            let found = found.unwrap_or_else(|| panic!("{want} not listed: {report}"));
+            assert_ne!(found["verdict"], "clean", "{want}");
+        }
+        match note.strip_prefix("problem ") {
+            Some(rest) => {
+                problems += 1;
+                let kind = rest.split(':').next().unwrap();
+                let errors: Vec<&str> = report["errors"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{path}: no errors: {report}"))
+                    .iter()
+                    .map(|e| e["problem"].as_str().unwrap_or(""))
+                    .collect();
+                assert!(errors.contains(&kind), "{path}: {errors:?}, want {kind}");
+                assert!(report.get("incomplete").is_some(), "{path}");
+            }
+            None if !note.contains("encrypted") => {
+                assert!(report.get("errors").is_none(), "{path}: {report}");
+            }
+            None => {}
+        }
+    }
+    assert!(problems >= 9, "only {problems} hostile rows");
+}
+
+#[test]
+fn the_default_depth_reaches_a_packed_miner_in_a_tarball_in_a_zip_and_no_further() {
+    let kit = "containers/nested/upx-kit.zip";
+    let leaf = format!("{kit}!release/kit.tar.xz!kit/xmrig!upx");
+    let reports = scan(&[kit], &[]);
+    assert!(all_members(&reports[kit])
+        .iter()
+        .any(|m| m["path"] == leaf.as_str()));
+    // One layer less and the packed program stays packed (only the config beside it is found).
+    let reports = scan(&[kit], &["--archive-depth", "2"]);
+    let inner = all_members(&reports[kit]);
+    assert!(!inner.is_empty());
+    assert!(
+        inner
+            .iter()
+            .all(|m| !m["path"].as_str().unwrap().ends_with("!upx")),
+        "{}",
+        reports[kit]
+    );
 }

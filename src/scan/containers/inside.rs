@@ -1,16 +1,20 @@
-//! Looking inside one file: the members of an archive, the program UPX packed. Each is judged as
-//! if it were a file, through the caller's `analyze` (which looks inside it in turn, to the
-//! archive depth), and folded into the container's report: the container takes the highest
-//! verdict of its own and its members'. Kept apart from the engine so that the engine only says
-//! when to look, and this module what there is to see.
+//! Looking inside one file: the program UPX packed, the members of an archive, a compressed
+//! stream or a bundle, and payloads carved out of a binary. Each is judged as if it were a file,
+//! through the caller's `analyze` (which looks inside it in turn), and folded into the
+//! container's report: the container takes the highest verdict of its own and its members'.
+//! One `Budget` per top-level file is shared by every layer beneath it (bytes, members, depth).
+//! Kept apart from the engine so that the engine only says when to look, and this module what
+//! there is to see.
 
 use crate::judge::verdict::{self, Level};
 use crate::knowledge::indicators::Indicators;
 use crate::outcome::problems::{ArchiveProblem, FileError};
 use crate::outcome::FileReport;
-use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
-use crate::scan::containers::unpacked;
+use crate::scan::containers::archive::{self, ArchiveLimits};
+use crate::scan::containers::{self as containers, unpacked};
+use crate::scan::containers::{Budget, CarveOptions, MemberData, Problem, ProblemKind};
 use crate::scan::context::FileContext;
+use crate::scan::kind::FileKind;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// What looking inside needs from the engine.
@@ -24,62 +28,118 @@ pub struct Inside<'e> {
 /// Judges one member: analyzes `ctx` into `report` (and looks inside it).
 pub type Analyze<'a> = dyn FnMut(&FileContext, &mut FileReport) + 'a;
 
-/// Whether anything inside `ctx` may be worth opening (cheap: the kind and a few bytes).
+/// Whether anything inside `ctx` may be worth opening: only whole views are opened.
 pub fn may_hold(ctx: &FileContext) -> bool {
-    !ctx.truncated && (archive::can_open(ctx.kind, ctx.bytes) || unpacked::may_be_packed(ctx.kind))
+    !ctx.truncated
+}
+
+/// Executables are searched for embedded payloads (`carve`) when nothing else claimed them.
+fn carvable(kind: FileKind) -> bool {
+    matches!(kind, FileKind::Elf | FileKind::Pe | FileKind::MachO)
 }
 
 /// Opens what is inside `ctx` and judges each member with `analyze`; `report` (already judged
 /// on the file's own content) is amended and takes the highest verdict.
 pub fn scan(inside: &Inside, ctx: &FileContext, report: &mut FileReport, analyze: &mut Analyze) {
-    if archive::depth(&ctx.target.source) >= inside.limits.depth {
-        return;
-    }
+    let own;
+    let budget = match ctx.budget {
+        Some(b) => b,
+        None => {
+            own = Budget::new(
+                inside.limits.budget(inside.max_size),
+                ctx.bytes.len() as u64,
+            );
+            &own
+        }
+    };
     let mut members = Vec::new();
+    let mut problems = Vec::new();
+    let mut unpacked_upx = false;
     if unpacked::may_be_packed(ctx.kind) {
-        let before = (report.findings.len(), report.errors.len());
-        let program = unpacked::unpack(ctx.bytes, inside.max_size, report);
-        if program.is_some() || before != (report.findings.len(), report.errors.len()) {
-            verdict::prepare(&mut report.findings);
-            report.verdict = verdict::judge(&report.findings, ctx.kind);
-        }
-        if let Some(program) = program {
-            members.push(judge_member(
-                inside,
-                ctx,
-                unpacked::MEMBER,
-                MemberData::Bytes(&program),
-                analyze,
-            ));
+        if let Some(_layer) = budget.enter() {
+            let program = unpack(inside, budget, ctx, report);
+            if let Some(program) = program {
+                unpacked_upx = true;
+                match budget
+                    .take_member()
+                    .and_then(|()| budget.charge(program.len() as u64))
+                {
+                    Ok(()) => members.push(judge_member(
+                        inside,
+                        budget,
+                        ctx,
+                        unpacked::MEMBER,
+                        MemberData::Bytes(&program),
+                        analyze,
+                    )),
+                    Err(p) => problems.push(p),
+                }
+            }
         }
     }
-    if archive::can_open(ctx.kind, ctx.bytes) {
-        // Parsing hostile archives is guarded like the analyzers: a panic costs this file only.
-        let problems = catch_unwind(AssertUnwindSafe(|| {
-            archive::for_each_member(
-                ctx.bytes,
-                ctx.kind,
-                ctx.target.file_name(),
-                inside.limits,
-                inside.max_size,
-                &mut |m| members.push(judge_member(inside, ctx, &m.name, m.data, analyze)),
-            )
-        }))
-        .unwrap_or_else(|_| {
-            vec![FileError::Archive {
-                problem: ArchiveProblem::Corrupt,
-                message: "the archive reader panicked on this file".to_owned(),
-            }]
-        });
-        report.errors.extend(problems);
-    }
+    let file_name = ctx.target.file_name();
+    // The readers of hostile formats are guarded like the analyzers: a panic costs this file.
+    let opened = catch_unwind(AssertUnwindSafe(|| {
+        let visit = &mut |m: containers::Member<'_>| {
+            members.push(judge_member(inside, budget, ctx, &m.name, m.data, analyze))
+        };
+        match containers::detect(ctx.bytes, file_name) {
+            Some(c) => containers::for_each_member(c, ctx.bytes, file_name, budget, visit),
+            None if carvable(ctx.kind) && !unpacked_upx => {
+                containers::carve(ctx.bytes, budget, &CarveOptions::default(), visit)
+            }
+            None => Vec::new(),
+        }
+    }));
+    problems.extend(opened.unwrap_or_else(|_| {
+        vec![Problem::new(
+            ProblemKind::Corrupt,
+            "the container reader panicked on this file",
+        )]
+    }));
+    report.errors.extend(problems.into_iter().map(file_error));
     archive::merge_members(report, members);
     report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
+}
+
+/// Unpacks a UPX-packed program (bounded by `--max-size` and the budget), amending and
+/// re-judging `report` when that changed what the file itself shows.
+fn unpack(
+    inside: &Inside,
+    budget: &Budget,
+    ctx: &FileContext,
+    report: &mut FileReport,
+) -> Option<Vec<u8>> {
+    let before = (report.findings.len(), report.errors.len());
+    let max_output = inside.max_size.min(budget.remaining());
+    let program = unpacked::unpack(ctx.bytes, max_output, report);
+    if program.is_some() || before != (report.findings.len(), report.errors.len()) {
+        verdict::prepare(&mut report.findings);
+        report.verdict = verdict::judge(&report.findings, ctx.kind);
+    }
+    program
+}
+
+/// A container's problem as a problem of the file.
+fn file_error(p: Problem) -> FileError {
+    let problem = match p.kind {
+        ProblemKind::Corrupt => ArchiveProblem::Corrupt,
+        ProblemKind::Encrypted => ArchiveProblem::Encrypted,
+        ProblemKind::TooManyMembers => ArchiveProblem::TooManyMembers,
+        ProblemKind::TotalBytes => ArchiveProblem::TotalBytes,
+        ProblemKind::CompressionRatio => ArchiveProblem::CompressionRatio,
+        ProblemKind::OversizedHeader => ArchiveProblem::OversizedHeader,
+    };
+    FileError::Archive {
+        problem,
+        message: p.message,
+    }
 }
 
 /// The report of one member, named `container!name`.
 fn judge_member(
     inside: &Inside,
+    budget: &Budget,
     ctx: &FileContext,
     name: &str,
     data: MemberData<'_>,
@@ -101,7 +161,8 @@ fn judge_member(
     };
     r.size = size;
     r.header_only = truncated;
-    let mctx = FileContext::new(&target, inside.indicators, bytes, size, truncated);
+    let mctx =
+        FileContext::new(&target, inside.indicators, bytes, size, truncated).with_budget(budget);
     analyze(&mctx, &mut r);
     r
 }

@@ -215,7 +215,7 @@ fn looks_like_first(file: &[u8], id: Ident, at: usize) -> bool {
         && r.sz_cpr < r.sz_unc
         && r.ftid == 0
         && unc > id.ehdr_size()
-        && body % id.phdr_size() == 0
+        && body.is_multiple_of(id.phdr_size())
         && body / id.phdr_size() <= 128
 }
 
