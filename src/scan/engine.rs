@@ -657,6 +657,8 @@ impl<'e> Worker<'e> {
             limits: &engine.options.archive,
             max_size: engine.options.max_size,
             indicators: &engine.indicators,
+            baseline: engine.options.baseline.as_deref(),
+            keep_suppressed: engine.options.keep_suppressed,
         };
         inside::scan(&opts, ctx, report, &mut |mctx, r| self.analyze(mctx, r));
     }

@@ -266,3 +266,31 @@ fn the_default_depth_reaches_a_packed_miner_in_a_tarball_in_a_zip_and_no_further
         reports[kit]
     );
 }
+
+#[test]
+fn a_baseline_suppresses_what_unpacking_adds() {
+    let t = Tree::new();
+    let name = "miner_xmrig_like.elf.nrv2e.magics";
+    std::fs::copy(
+        fixtures().join("upx/packed").join(name),
+        t.path().join(name),
+    )
+    .unwrap();
+    t.file(
+        "baseline.toml",
+        &format!("[[suppress]]\nrule = \"binary:upx_tampered\"\npath = \"{name}\"\nreason = \"reviewed\"\n"),
+    );
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "--format", "json", "--all"];
+        args.extend_from_slice(extra);
+        args.push(name);
+        json(&run(&args, t.path()))
+    };
+    assert!(rules(&scan(&[])["files"][0]).contains(&"binary:upx_tampered".to_owned()));
+    let doc = scan(&["--baseline", "baseline.toml", "--show-suppressed"]);
+    let f = &doc["files"][0];
+    assert!(!rules(f).contains(&"binary:upx_tampered".to_owned()), "{f}");
+    assert_eq!(f["suppressed"].as_array().map(Vec::len), Some(1), "{f}");
+    // The member inside still decides (a miner in a temporary directory).
+    assert_ne!(f["verdict"], "clean", "{f}");
+}

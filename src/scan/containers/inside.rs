@@ -6,6 +6,7 @@
 //! Kept apart from the engine so that the engine only says when to look, and this module what
 //! there is to see.
 
+use crate::judge::baseline::Baseline;
 use crate::judge::verdict::{self, Level};
 use crate::knowledge::indicators::Indicators;
 use crate::outcome::problems::{ArchiveProblem, FileError};
@@ -23,6 +24,10 @@ pub struct Inside<'e> {
     /// `--max-size`: members above it are seen by their header only.
     pub max_size: u64,
     pub indicators: &'e Indicators,
+    /// Known, accepted findings: the ones unpacking adds are suppressed like the analyzers'.
+    pub baseline: Option<&'e Baseline>,
+    /// Keep the suppressed findings in the report (`--show-suppressed`).
+    pub keep_suppressed: bool,
 }
 
 /// Judges one member: analyzes `ctx` into `report` (and looks inside it).
@@ -113,6 +118,15 @@ fn unpack(
     let before = (report.findings.len(), report.errors.len());
     let max_output = inside.max_size.min(budget.remaining());
     let program = unpacked::unpack(ctx.bytes, max_output, report);
+    if let Some(b) = inside.baseline {
+        let mut added = report.findings.split_off(before.0);
+        let suppressed = b.split(&report.path, || ctx.sha256(), &mut added);
+        report.suppressed_count += suppressed.len() as u64;
+        if inside.keep_suppressed {
+            report.suppressed.extend(suppressed);
+        }
+        report.findings.extend(added);
+    }
     if program.is_some() || before != (report.findings.len(), report.errors.len()) {
         verdict::prepare(&mut report.findings);
         report.verdict = verdict::judge(&report.findings, ctx.kind);
