@@ -35,7 +35,7 @@ pub enum FileError {
 
 /// What went wrong inside an archive. Each leaves the archive not fully judged (`Incomplete`):
 /// a limit against bombs works as meant, and says so, so that nobody takes silence for a scan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArchiveProblem {
     Corrupt,

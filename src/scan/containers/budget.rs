@@ -46,34 +46,10 @@ impl Default for Limits {
     }
 }
 
-/// What went wrong inside a container. The first five are minerscan's `ArchiveProblem`; each leaves
-/// the file not fully judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProblemKind {
-    /// Malformed or truncated: the rest of this container was not read.
-    Corrupt,
-    /// A member (or a whole 7z block, or a PYZ) that needs a password.
-    Encrypted,
-    TooManyMembers,
-    TotalBytes,
-    CompressionRatio,
-    /// A header field that would make us allocate or walk more than the limits allow (a zip
-    /// directory of a million entries, a tar long name of megabytes): refused before reading it.
-    OversizedHeader,
-}
-
-impl ProblemKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemKind::Corrupt => "corrupt",
-            ProblemKind::Encrypted => "encrypted",
-            ProblemKind::TooManyMembers => "too_many_members",
-            ProblemKind::TotalBytes => "total_bytes",
-            ProblemKind::CompressionRatio => "compression_ratio",
-            ProblemKind::OversizedHeader => "oversized_header",
-        }
-    }
-}
+/// What went wrong inside a container: the report's own `ArchiveProblem`, so that a container's
+/// problem is a file's problem without a translation (`UnpackFailed` is the UPX unpacker's; the
+/// containers here never produce it).
+pub use crate::outcome::problems::ArchiveProblem as ProblemKind;
 
 /// One problem of one container layer, with a message for people.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -136,16 +136,8 @@ fn unpack(
 
 /// A container's problem as a problem of the file.
 fn file_error(p: Problem) -> FileError {
-    let problem = match p.kind {
-        ProblemKind::Corrupt => ArchiveProblem::Corrupt,
-        ProblemKind::Encrypted => ArchiveProblem::Encrypted,
-        ProblemKind::TooManyMembers => ArchiveProblem::TooManyMembers,
-        ProblemKind::TotalBytes => ArchiveProblem::TotalBytes,
-        ProblemKind::CompressionRatio => ArchiveProblem::CompressionRatio,
-        ProblemKind::OversizedHeader => ArchiveProblem::OversizedHeader,
-    };
     FileError::Archive {
-        problem,
+        problem: p.kind,
         message: p.message,
     }
 }
