@@ -35,6 +35,16 @@ fn macho_bomb(size: usize, filler: impl FnMut(usize) -> u8) -> Vec<u8> {
     b
 }
 
+/// Incompressible, repeatable bytes (xorshift64).
+fn noise(mut seed: u64) -> impl FnMut() -> u8 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as u8
+    }
+}
+
 fn limited_scan(dir: &Path, target: &str) -> Output {
     if !Path::new("/usr/bin/prlimit").exists() {
         panic!("prlimit (util-linux) is needed for the address-space tests");
@@ -61,13 +71,8 @@ fn a_macho_claiming_millions_of_load_commands_is_refused_before_parsing() {
         .unwrap();
     }
     // Inside an archive too, with incompressible filler so that no ratio limit stops it first.
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    let inner = macho_bomb(16 << 20, |_| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed as u8
-    });
+    let mut next = noise(0x2545_f491_4f6c_dd1d);
+    let inner = macho_bomb(16 << 20, |_| next());
     let mut tar = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_gnu();
     h.set_size(inner.len() as u64);
@@ -119,9 +124,10 @@ fn a_pool_user_made_of_separators_costs_linear_time_and_memory() {
 }
 
 /// Hostile containers and packed programs: megabyte tar names and PAX headers, zip directories
-/// claiming a million or overlapping entries, bombs, broken and lying streams, a zip of zips of
-/// a gzip bomb three layers down (nesting against the one budget per file), packed programs cut short or followed
-/// by noise. Each ends in its problem, under the address-space limit, and the scan goes on.
+/// claiming a million or overlapping entries, bombs, broken and lying streams, a zip of a zip of
+/// a gzip bomb (the third layer: nesting against the one budget per file), packed programs cut
+/// short or followed by noise. Each ends in its problem, under the address-space limit, and the
+/// scan goes on.
 #[test]
 fn hostile_containers_and_packed_programs_finish_under_the_memory_limit() {
     use crate::archives::{gzip, zip_of};
@@ -136,21 +142,14 @@ fn hostile_containers_and_packed_programs_finish_under_the_memory_limit() {
         inputs += 1;
     }
     let bomb = gzip(&vec![0u8; 64 << 20]);
-    let mut nested = zip_of(&[("bomb.bin.gz", &bomb[..])]);
-    for level in 0..1 {
-        nested = zip_of(&[(&format!("layer{level}.zip"), &nested[..])]);
-    }
+    let inner = zip_of(&[("bomb.bin.gz", &bomb[..])]);
+    let nested = zip_of(&[("layer.zip", &inner[..])]);
     std::fs::write(t.path().join("data/nested-bomb.zip"), &nested).unwrap();
     let packed = std::fs::read(fixtures.join("upx/packed/miner_xmrig_like.elf.lzma")).unwrap();
     std::fs::write(t.path().join("data/cut.elf"), &packed[..packed.len() / 2]).unwrap();
     let mut noisy = packed[..packed.len() / 4].to_vec();
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    noisy.extend((0..packed.len()).map(|_| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed as u8
-    }));
+    let mut next = noise(0x9e37_79b9_7f4a_7c15);
+    noisy.extend((0..packed.len()).map(|_| next()));
     std::fs::write(t.path().join("data/noisy.elf"), &noisy).unwrap();
     inputs += 3;
 
