@@ -35,7 +35,7 @@ pub enum FileError {
 
 /// What went wrong inside an archive. Each leaves the archive not fully judged (`Incomplete`):
 /// a limit against bombs works as meant, and says so, so that nobody takes silence for a scan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ArchiveProblem {
     Corrupt,
@@ -43,6 +43,11 @@ pub enum ArchiveProblem {
     TooManyMembers,
     TotalBytes,
     CompressionRatio,
+    /// A header field that would make the reader allocate or walk more than the limits allow
+    /// (a zip directory of a million entries, a tar name of megabytes): refused before reading.
+    OversizedHeader,
+    /// A packed program (UPX) that could not be unpacked: what it runs was not judged.
+    UnpackFailed,
 }
 
 impl FileError {
@@ -68,6 +73,7 @@ impl FileError {
             FileError::Archive { problem, .. } => match problem {
                 ArchiveProblem::Corrupt => Incomplete::ArchiveCorrupt,
                 ArchiveProblem::Encrypted => Incomplete::EncryptedMember,
+                ArchiveProblem::UnpackFailed => Incomplete::UnpackFailed,
                 limit => Incomplete::ArchiveLimit(*limit),
             },
         }
@@ -90,6 +96,8 @@ impl ArchiveProblem {
             ArchiveProblem::TooManyMembers => "too_many_members",
             ArchiveProblem::TotalBytes => "total_bytes",
             ArchiveProblem::CompressionRatio => "compression_ratio",
+            ArchiveProblem::OversizedHeader => "oversized_header",
+            ArchiveProblem::UnpackFailed => "unpack_failed",
         }
     }
 }
@@ -114,6 +122,8 @@ pub enum Incomplete {
     ArchiveCorrupt,
     /// An archive member is encrypted.
     EncryptedMember,
+    /// A packed program could not be unpacked: only the packer's outside was judged.
+    UnpackFailed,
 }
 
 impl std::fmt::Display for Incomplete {
@@ -126,6 +136,7 @@ impl std::fmt::Display for Incomplete {
             Incomplete::ArchiveLimit(p) => write!(f, "archive_limit:{}", p.as_str()),
             Incomplete::ArchiveCorrupt => f.write_str("archive_corrupt"),
             Incomplete::EncryptedMember => f.write_str("encrypted_member"),
+            Incomplete::UnpackFailed => f.write_str("unpack_failed"),
         }
     }
 }

@@ -276,6 +276,8 @@ enum ArchiveProblem {
     TooManyMembers,
     TotalBytes,
     CompressionRatio,
+    OversizedHeader,
+    UnpackFailed,
 }
 
 /// `triage::JsonMeta`.

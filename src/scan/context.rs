@@ -5,6 +5,7 @@
 use crate::analyze::id::AnalyzerId;
 use crate::knowledge::indicators::{Hit, Indicators, NeedleHit, Scan};
 use crate::outcome::FileMeta;
+use crate::scan::containers::Budget;
 use crate::scan::digests::{hex, Digests, StreamedDigests};
 use crate::scan::kind::{decode_text, sniff, FileKind, SNIFF_LEN};
 use crate::scan::quoting::{Markup, Quotes, Quoting};
@@ -28,6 +29,8 @@ pub struct FileContext<'a> {
     pub kind: FileKind,
     /// Filesystem metadata, when the target is a file on disk.
     pub meta: Option<FileMeta>,
+    /// For a member: the budget of the top-level file it came from, shared by every layer.
+    pub budget: Option<&'a Budget>,
     md5: OnceCell<Option<[u8; 16]>>,
     sha1: OnceCell<Option<[u8; 20]>>,
     sha256: OnceCell<Option<[u8; 32]>>,
@@ -59,6 +62,7 @@ impl<'a> FileContext<'a> {
             truncated,
             kind,
             meta: None,
+            budget: None,
             md5: OnceCell::new(),
             sha1: OnceCell::new(),
             sha256: OnceCell::new(),
@@ -80,6 +84,12 @@ impl<'a> FileContext<'a> {
             ctx.kind = FileKind::Rules;
         }
         ctx
+    }
+
+    /// A member's context: what it opens draws on the top-level file's `budget`.
+    pub fn with_budget(mut self, budget: &'a Budget) -> FileContext<'a> {
+        self.budget = Some(budget);
+        self
     }
 
     /// How the text quotes what it mentions (a rule set's literals, a list's entries, a

@@ -13,7 +13,8 @@ use crate::outcome::problems::{FileError, SkipReason};
 use crate::outcome::{FileReport, ScanInfo, Summary};
 use crate::post::Stages;
 use crate::report::Reporter;
-use crate::scan::containers::archive::{self, ArchiveLimits, MemberData};
+use crate::scan::containers::archive::ArchiveLimits;
+use crate::scan::containers::inside;
 use crate::scan::context::FileContext;
 use crate::scan::digests::{DigestSet, StreamingHasher};
 use crate::scan::input::{self, OpenOutcome};
@@ -586,61 +587,23 @@ impl<'e> Worker<'e> {
         report.verdict = verdict::judge(&findings, ctx.kind);
         report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
         report.findings = findings;
-        if !ctx.truncated && archive::can_open(ctx.kind, ctx.bytes) {
+        if inside::may_hold(ctx) {
             self.scan_members(ctx, report);
         }
     }
 
-    /// Opens an archive in memory and analyzes each member as if it were a file (recursively,
-    /// to the archive depth); the archive takes the highest verdict of its members.
+    /// Opens what is inside a file (archive members, a packed program) in memory and analyzes
+    /// each as if it were a file (recursively, to the archive depth); the file takes the highest
+    /// verdict of its members.
     fn scan_members(&mut self, ctx: &FileContext, report: &mut FileReport) {
         let engine = self.engine;
-        let limits = &engine.options.archive;
-        if archive::depth(&ctx.target.source) >= limits.depth {
-            return;
-        }
-        let mut members = Vec::new();
-        // Parsing hostile archives is guarded like the analyzers: a panic costs this file only.
-        let problems = catch_unwind(AssertUnwindSafe(|| {
-            archive::for_each_member(
-                ctx.bytes,
-                ctx.kind,
-                ctx.target.file_name(),
-                limits,
-                engine.options.max_size,
-                &mut |m| {
-                    let target = archive::member_target(ctx.target, &m.name);
-                    let mut r = FileReport::new(ctx.target.seq, target.display(), None);
-                    let (bytes, size, truncated) = match m.data {
-                        MemberData::Bytes(b) => (b, b.len() as u64, false),
-                        MemberData::Header { head, size } => (head, size, true),
-                        MemberData::Encrypted { size } => {
-                            r.size = size;
-                            r.errors.push(FileError::Archive {
-                                problem: crate::outcome::problems::ArchiveProblem::Encrypted,
-                                message: "encrypted member: not scanned".to_owned(),
-                            });
-                            members.push(r);
-                            return;
-                        }
-                    };
-                    r.size = size;
-                    r.header_only = truncated;
-                    let mctx =
-                        FileContext::new(&target, &engine.indicators, bytes, size, truncated);
-                    self.analyze(&mctx, &mut r);
-                    members.push(r);
-                },
-            )
-        }))
-        .unwrap_or_else(|_| {
-            vec![FileError::Archive {
-                problem: crate::outcome::problems::ArchiveProblem::Corrupt,
-                message: "the archive reader panicked on this file".to_owned(),
-            }]
-        });
-        report.errors.extend(problems);
-        archive::merge_members(report, members);
-        report.digests = ctx.report_digests(report.verdict.level != Level::Clean);
+        let opts = inside::Inside {
+            limits: &engine.options.archive,
+            max_size: engine.options.max_size,
+            indicators: &engine.indicators,
+            baseline: engine.options.baseline.as_deref(),
+            keep_suppressed: engine.options.keep_suppressed,
+        };
+        inside::scan(&opts, ctx, report, &mut |mctx, r| self.analyze(mctx, r));
     }
 }

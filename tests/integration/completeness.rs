@@ -82,9 +82,12 @@ fn unfinished_files_are_reported_as_incomplete_in_every_format() {
     // What ran still decides: the dropper stays malicious.
     assert_eq!(dropper["verdict"], "malicious");
     assert_eq!(incomplete_of(&doc, "dropper.sh"), ["yara_timeout"]);
-    assert_eq!(
-        incomplete_of(&doc, "bomb.gz"),
-        ["archive_limit:compression_ratio"]
+    // The head of the stream the limit stopped is still judged (content in front of padding),
+    // so the slow rule may time out on it too.
+    let bomb = incomplete_of(&doc, "bomb.gz");
+    assert!(
+        bomb.contains(&"archive_limit:compression_ratio".to_owned()),
+        "{bomb:?}"
     );
     assert_eq!(incomplete_of(&doc, "locked.zip"), ["encrypted_member"]);
     let s = &doc["summary"];
@@ -95,8 +98,9 @@ fn unfinished_files_are_reported_as_incomplete_in_every_format() {
     // Text: never a plain `clean` line for them.
     let text = scan(&t, &[]).stdout;
     assert!(
-        text.contains(
-            "incomplete data/bomb.gz  [not fully scanned: archive_limit:compression_ratio]"
+        text.lines().any(
+            |l| l.starts_with("incomplete data/bomb.gz  [not fully scanned: ")
+                && l.contains("archive_limit:compression_ratio")
         ),
         "{text}"
     );
@@ -116,9 +120,11 @@ fn unfinished_files_are_reported_as_incomplete_in_every_format() {
         .position(|h| *h == "incomplete")
         .expect("column");
     let bomb = csv.lines().find(|l| l.starts_with("data/bomb.gz")).unwrap();
-    assert_eq!(
-        bomb.split(',').nth(col),
-        Some("archive_limit:compression_ratio")
+    assert!(
+        bomb.split(',')
+            .nth(col)
+            .is_some_and(|c| c.contains("archive_limit:compression_ratio")),
+        "{bomb}"
     );
 
     // NDJSON: on the file object, and the summary says so.

@@ -25,7 +25,7 @@ fn json_report_has_the_documented_shape() {
     let out = run(&["scan", "--format", "json", "."], t.path());
     assert_eq!(out.code, 1);
     assert!(
-        out.stdout.starts_with(r#"{"schema_version":"1.0","tool":"#),
+        out.stdout.starts_with(r#"{"schema_version":"1.1","tool":"#),
         "the version comes first: {}",
         &out.stdout[..80.min(out.stdout.len())]
     );
@@ -93,10 +93,10 @@ fn ndjson_is_one_ecs_object_per_line_then_a_summary() {
         assert_eq!(alert["threat"]["technique"]["id"][0], "T1496");
         assert!(alert["rule"]["name"].is_string());
         assert_eq!(alert["minerscan"]["verdict"], "suspicious");
-        assert_eq!(alert["minerscan"]["schema_version"], "1.0");
+        assert_eq!(alert["minerscan"]["schema_version"], "1.1");
     }
     assert_eq!(lines[8]["minerscan"]["summary"]["files_scanned"], 48);
-    assert_eq!(lines[8]["minerscan"]["schema_version"], "1.0");
+    assert_eq!(lines[8]["minerscan"]["schema_version"], "1.1");
 }
 
 #[test]

@@ -35,6 +35,16 @@ fn macho_bomb(size: usize, filler: impl FnMut(usize) -> u8) -> Vec<u8> {
     b
 }
 
+/// Incompressible, repeatable bytes (xorshift64).
+fn noise(mut seed: u64) -> impl FnMut() -> u8 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as u8
+    }
+}
+
 fn limited_scan(dir: &Path, target: &str) -> Output {
     if !Path::new("/usr/bin/prlimit").exists() {
         panic!("prlimit (util-linux) is needed for the address-space tests");
@@ -61,13 +71,8 @@ fn a_macho_claiming_millions_of_load_commands_is_refused_before_parsing() {
         .unwrap();
     }
     // Inside an archive too, with incompressible filler so that no ratio limit stops it first.
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    let inner = macho_bomb(16 << 20, |_| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed as u8
-    });
+    let mut next = noise(0x2545_f491_4f6c_dd1d);
+    let inner = macho_bomb(16 << 20, |_| next());
     let mut tar = tar::Builder::new(Vec::new());
     let mut h = tar::Header::new_gnu();
     h.set_size(inner.len() as u64);
@@ -141,4 +146,78 @@ fn a_script_of_millions_of_empty_lines_is_read_line_by_line() {
         .collect();
     assert!(rules.contains(&"kill_rival_miners"), "{rules:?}");
     assert!(rules.contains(&"miner_command_line"), "{rules:?}");
+}
+
+/// Hostile containers and packed programs: megabyte tar names and PAX headers, zip directories
+/// claiming a million or overlapping entries, bombs, broken and lying streams, a zip of a zip of
+/// a gzip bomb (the third layer: nesting against the one budget per file), packed programs cut
+/// short or followed by noise. Each ends in its problem, under the address-space limit, and the
+/// scan goes on.
+#[test]
+fn hostile_containers_and_packed_programs_finish_under_the_memory_limit() {
+    use crate::archives::{gzip, zip_of};
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let t = Tree::new();
+    std::fs::create_dir(t.path().join("data")).unwrap();
+    let hostile = fixtures.join("containers/hostile");
+    let mut inputs = 0;
+    for entry in std::fs::read_dir(&hostile).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), t.path().join("data").join(entry.file_name())).unwrap();
+        inputs += 1;
+    }
+    let bomb = gzip(&vec![0u8; 64 << 20]);
+    let inner = zip_of(&[("bomb.bin.gz", &bomb[..])]);
+    let nested = zip_of(&[("layer.zip", &inner[..])]);
+    std::fs::write(t.path().join("data/nested-bomb.zip"), &nested).unwrap();
+    let packed = std::fs::read(fixtures.join("upx/packed/miner_xmrig_like.elf.lzma")).unwrap();
+    std::fs::write(t.path().join("data/cut.elf"), &packed[..packed.len() / 2]).unwrap();
+    let mut noisy = packed[..packed.len() / 4].to_vec();
+    let mut next = noise(0x9e37_79b9_7f4a_7c15);
+    noisy.extend((0..packed.len()).map(|_| next()));
+    std::fs::write(t.path().join("data/noisy.elf"), &noisy).unwrap();
+    inputs += 3;
+
+    let out = limited_scan(t.path(), "data");
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    let doc = json(&out);
+    assert_eq!(
+        doc["summary"]["files_scanned"], inputs,
+        "{}",
+        doc["summary"]
+    );
+    let all = run(&["scan", "--format", "json", "--all", "data"], t.path());
+    let doc = json(&all);
+    let problems = |name: &str| -> Vec<String> {
+        let f = doc["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == format!("data/{name}").as_str())
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        f["incomplete"]
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    for (name, want) in [
+        ("tar-longname.tar.xz", "archive_limit:oversized_header"),
+        ("zip-million-entries.zip", "archive_limit:oversized_header"),
+        ("zip-overlap.zip", "archive_limit:oversized_header"),
+        ("bomb.xz", "archive_limit:compression_ratio"),
+        ("truncated.xz", "archive_corrupt"),
+        ("nested-bomb.zip", "archive_limit:compression_ratio"),
+        ("cut.elf", "unpack_failed"),
+    ] {
+        assert!(
+            problems(name).contains(&want.to_owned()),
+            "{name}: {:?}",
+            problems(name)
+        );
+    }
 }

@@ -14,4 +14,5 @@ mod output;
 mod processes;
 mod signatures;
 mod support;
+mod unpacking;
 mod walk;
