@@ -4,16 +4,16 @@
 //! figures repeat on any Debian machine.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use minerscan::analyze::binary::wide_marker_hits;
-use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
-use minerscan::analyze::{registry, Analyzer};
-use minerscan::judge::finding::{Class, Finding};
-use minerscan::judge::verdict::{judge, prepare};
-use minerscan::knowledge::regions::printable_regions;
-use minerscan::report::json::JsonReporter;
-use minerscan::report::Reporter;
-use minerscan::scan::engine::{Engine, EngineOptions};
-use minerscan::scan::kind::sniff;
+use minerscan::testing::analyze::binary::wide_marker_hits;
+use minerscan::testing::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
+use minerscan::testing::analyze::{registry, Analyzer};
+use minerscan::testing::judge::finding::{Class, Finding};
+use minerscan::testing::judge::verdict::{judge, prepare};
+use minerscan::testing::knowledge::regions::printable_regions;
+use minerscan::testing::report::json::JsonReporter;
+use minerscan::testing::report::Reporter;
+use minerscan::testing::scan::engine::{Engine, EngineOptions};
+use minerscan::testing::scan::kind::sniff;
 use std::time::Duration;
 
 fn system_binary() -> Vec<u8> {
@@ -66,7 +66,7 @@ fn benches(c: &mut Criterion) {
     g.bench_function("shared_pass/binary", |b| {
         b.iter(|| {
             let regions = printable_regions(black_box(&bin));
-            minerscan::analyze::builtin_matcher()
+            minerscan::testing::analyze::builtin_matcher()
                 .scan(&bin, Some(&regions), 4096)
                 .facts
                 .len()
@@ -75,7 +75,7 @@ fn benches(c: &mut Criterion) {
     // The same walk over every byte, as before regions.
     g.bench_function("indicators/binary", |b| {
         b.iter(|| {
-            minerscan::analyze::builtin_matcher()
+            minerscan::testing::analyze::builtin_matcher()
                 .find(black_box(&bin), 4096)
                 .len()
         })
@@ -86,7 +86,7 @@ fn benches(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("indicators/script", |b| {
         b.iter(|| {
-            minerscan::analyze::builtin_matcher()
+            minerscan::testing::analyze::builtin_matcher()
                 .find(black_box(&text), 4096)
                 .len()
         })
@@ -123,7 +123,7 @@ fn benches(c: &mut Criterion) {
     let findings: Vec<Finding> = (0..12)
         .map(|i| {
             Finding::new(
-                minerscan::analyze::id::AnalyzerId::Script,
+                minerscan::testing::analyze::id::AnalyzerId::Script,
                 format!("r{i}"),
                 Class::ALL[i % Class::ALL.len()],
                 40 + i as u8,
@@ -136,7 +136,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut f = findings.clone();
             prepare(&mut f);
-            judge(&f, minerscan::scan::kind::FileKind::Shell).score
+            judge(&f, minerscan::testing::scan::kind::FileKind::Shell).score
         })
     });
     g.finish();

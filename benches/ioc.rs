@@ -3,10 +3,10 @@
 //! The list is generated in memory (SHA-256 of the counter), so the figures repeat anywhere.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use minerscan::analyze::ioc::IocAnalyzer;
-use minerscan::analyze::Analyzer;
-use minerscan::knowledge::ioc_lists::{parse_digest, Digest, IocDb};
-use minerscan::scan::engine::{Engine, EngineOptions};
+use minerscan::testing::analyze::ioc::IocAnalyzer;
+use minerscan::testing::analyze::Analyzer;
+use minerscan::testing::knowledge::ioc_lists::{parse_digest, Digest, IocDb};
+use minerscan::testing::scan::engine::{Engine, EngineOptions};
 use sha2::Digest as _;
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use minerscan::scan::containers::upx::{unpack, Limits, Outcome};
+use minerscan::testing::scan::containers::upx::{unpack, Limits, Outcome};
 
 fn inputs() -> Vec<(String, Vec<u8>)> {
     let (dir, names) = match std::env::var_os("UPX_BENCH_DIR") {

@@ -4,15 +4,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use minerscan::analyze::binary::BinaryAnalyzer;
-use minerscan::analyze::{Analyzer, AnalyzerWorker};
-use minerscan::scan::context::FileContext;
-use minerscan::scan::target::Target;
+use minerscan::testing::analyze::binary::BinaryAnalyzer;
+use minerscan::testing::analyze::{Analyzer, AnalyzerWorker};
+use minerscan::testing::scan::context::FileContext;
+use minerscan::testing::scan::target::Target;
 
 fuzz_target!(|data: &[u8]| {
     // A hidden temporary path named like a kernel thread: the location rules run too.
     let target = Target::for_bytes("/tmp/.fuzz/kworkerds");
-    let matcher = minerscan::analyze::builtin_matcher();
+    let matcher = minerscan::testing::analyze::builtin_matcher();
     let ctx = FileContext::new(&target, matcher, data, data.len() as u64, false);
     let mut worker = BinaryAnalyzer.worker();
     let mut findings = Vec::new();

@@ -1,7 +1,7 @@
 //! Whatever `detect` recognises (zip, tar, deb, streams, 7z, PyInstaller, PYZ), opened with its
 //! members recursively: the zip and tar guards in front of the zip and tar crates.
 #![no_main]
-use minerscan::scan::containers::{detect, for_each_member, Budget};
+use minerscan::testing::scan::containers::{detect, for_each_member, Budget};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "containers_common.rs"]

@@ -1,6 +1,6 @@
 //! Carving: candidates and the members made from them.
 #![no_main]
-use minerscan::scan::containers::{carve, Budget, CarveOptions};
+use minerscan::testing::scan::containers::{carve, Budget, CarveOptions};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "containers_common.rs"]

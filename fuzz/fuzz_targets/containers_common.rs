@@ -1,6 +1,6 @@
 //! Shared by the fuzz targets: small limits (so that each input stays fast) and a visit that
 //! opens members recursively, the way the scanner will.
-use minerscan::scan::containers::{detect, for_each_member, Budget, Limits, Member, MemberData};
+use minerscan::testing::scan::containers::{detect, for_each_member, Budget, Limits, Member, MemberData};
 
 pub fn limits() -> Limits {
     Limits {

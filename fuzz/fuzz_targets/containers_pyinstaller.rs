@@ -1,6 +1,6 @@
 //! PyInstaller bundles and PYZ archives: the same bytes through both readers.
 #![no_main]
-use minerscan::scan::containers::{for_each_member, Budget, Container};
+use minerscan::testing::scan::containers::{for_each_member, Budget, Container};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "containers_common.rs"]

@@ -1,6 +1,6 @@
 //! 7z archives (the signature is supplied, so that every input reaches the header parser).
 #![no_main]
-use minerscan::scan::containers::{for_each_member, Budget, Container};
+use minerscan::testing::scan::containers::{for_each_member, Budget, Container};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "containers_common.rs"]

@@ -1,7 +1,7 @@
 //! Single-file streams: the first byte picks the format (so that every decoder sees every
 //! input), the rest is the stream; members that are containers are opened in turn.
 #![no_main]
-use minerscan::scan::containers::{for_each_member, Budget, Container, StreamFormat};
+use minerscan::testing::scan::containers::{for_each_member, Budget, Container, StreamFormat};
 use libfuzzer_sys::fuzz_target;
 
 #[path = "containers_common.rs"]

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use minerscan::scan::containers::upx::{decompress_block, Method};
+use minerscan::testing::scan::containers::upx::{decompress_block, Method};
 
 fuzz_target!(|data: &[u8]| {
     let [m, a, b, stream @ ..] = data else { return };

@@ -3,11 +3,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use minerscan::scan::containers::upx::{unpack, Limits, Outcome};
+use minerscan::testing::scan::containers::upx::{unpack, Limits, Outcome};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_output: data.len().saturating_mul(64) };
-    let _ = minerscan::scan::containers::upx::detect(data);
+    let _ = minerscan::testing::scan::containers::upx::detect(data);
     if let Outcome::Unpacked(u) = unpack(data, &limits) {
         assert!(u.bytes.len() <= limits.max_output);
     }

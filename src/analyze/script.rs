@@ -811,9 +811,7 @@ fn kill_rivals<'t>(
     let mut agent = false;
     let mut names = Vec::new();
     let window: Vec<(usize, &str)> = window.collect();
-    let Some(&(n, line)) = window.last() else {
-        return None;
-    };
+    let &(n, line) = window.last()?;
     for &(i, l) in &window {
         if l.len() > MAX_LINE || is_comment(l) {
             continue;

@@ -46,8 +46,7 @@ pub(crate) fn rule_class(findings: &[Finding], analyzer: &str, rule: &str) -> Op
     findings
         .iter()
         .find(|f| {
-            (f.analyzer.as_str() == analyzer && f.rule == rule)
-                || f.also_reported_by.iter().any(|r| *r == id)
+            (f.analyzer.as_str() == analyzer && f.rule == rule) || f.also_reported_by.contains(&id)
         })
         .map(|f| f.class)
 }

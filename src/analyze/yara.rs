@@ -311,10 +311,6 @@ impl YaraAnalyzer {
         self.root = root;
         self
     }
-
-    pub fn rules(&self) -> &YaraRules {
-        &self.rules
-    }
 }
 
 impl Analyzer for YaraAnalyzer {

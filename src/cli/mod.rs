@@ -3,5 +3,6 @@
 //! Nothing after this sees raw flags.
 
 pub mod args;
+pub mod commands;
 pub mod output;
 pub mod setup;

@@ -34,10 +34,9 @@ pub struct ScanConfig {
     pub color: bool,
     /// Problems found while loading rules and lists: reported, and fatal with --strict.
     pub load_problems: Vec<String>,
-    /// `--cache`, `--syslog`, `--nice` (see `triage`).
+    /// `--cache`, `--syslog` (see `post`). `--nice` is applied while the scan is built.
     pub cache: Option<Arc<Cache>>,
     pub syslog: bool,
-    pub nice: bool,
 }
 
 /// Compiles the rule set named by the flags. Our own pack failing is fatal.
@@ -110,7 +109,6 @@ pub fn build_scan(args: ScanArgs) -> Result<ScanConfig> {
         load_problems,
         cache,
         syslog: args.triage.syslog,
-        nice: args.triage.nice,
     })
 }
 

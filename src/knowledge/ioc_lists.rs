@@ -65,13 +65,6 @@ pub struct PathIoc {
     pub description: String,
 }
 
-/// A hash match: which digest, and the list's description.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HashMatch<'a> {
-    pub algorithm: &'static str,
-    pub description: &'a str,
-}
-
 /// Every loaded list, compiled.
 #[derive(Debug, Default)]
 pub struct IocDb {

@@ -182,7 +182,9 @@ pub fn monero_b58_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Encodes in Monero's block-wise base58 (the inverse of `monero_b58_decode`).
+/// Encodes in Monero's block-wise base58 (the inverse of `monero_b58_decode`): the tests build
+/// addresses with it.
+#[cfg(test)]
 pub fn monero_b58_encode(data: &[u8]) -> String {
     let mut out = String::new();
     for block in data.chunks(8) {

@@ -22,7 +22,7 @@ use redb::{Database, TableDefinition};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -76,7 +76,6 @@ struct Record {
 type Queued = (String, Vec<u8>);
 
 pub struct Cache {
-    path: PathBuf,
     /// (device, inode) of the cache file, so that the scan never reads it.
     pub identity: (u64, u64),
     db: Arc<Database>,
@@ -149,7 +148,6 @@ impl Cache {
                 .context("starting the cache writer")?
         };
         Ok(Cache {
-            path: path.to_path_buf(),
             identity,
             db,
             pending: Mutex::new(Some(tx)),
@@ -159,10 +157,6 @@ impl Cache {
             stored,
             rebuilt,
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     fn open_checked(file: std::fs::File, key: &str) -> Result<(Database, Option<String>), Reject> {

@@ -120,14 +120,6 @@ impl Engine {
         self.cache = Some(cache);
     }
 
-    pub fn options(&self) -> &EngineOptions {
-        &self.options
-    }
-
-    pub fn analyzers(&self) -> &[Box<dyn Analyzer>] {
-        &self.analyzers
-    }
-
     /// Never scan this file (an output of this run).
     pub fn add_own_file(&mut self, dev: u64, ino: u64) {
         self.own_files.insert((dev, ino));

@@ -51,14 +51,6 @@ impl Target {
         }
     }
 
-    /// The path on disk, if this target is a disk file.
-    pub fn disk_path(&self) -> Option<&Path> {
-        match &self.source {
-            Source::Disk(p) => Some(p),
-            _ => None,
-        }
-    }
-
     /// The last component of the name, for sniffing by extension and judging names.
     pub fn file_name(&self) -> &str {
         let full = self.system_path.as_str();

@@ -2,11 +2,11 @@
 //! fixtures/yara/manifest.tsv, exactly the `yara:*` rules of MUST_FIRE fire; every rule has a
 //! positive fixture and a near-miss negative one (a row that names it in MUST_NOT_FIRE).
 
-use minerscan::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
-use minerscan::analyze::Analyzer;
-use minerscan::scan::context::FileContext;
-use minerscan::scan::target::Target;
+use minerscan::testing::analyze::yara::{compile, RuleOptions, YaraAnalyzer};
+use minerscan::testing::analyze::Analyzer;
 use minerscan::testing::manifest;
+use minerscan::testing::scan::context::FileContext;
+use minerscan::testing::scan::target::Target;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -41,7 +41,7 @@ fn every_fixture_fires_exactly_its_rules() {
         target.system_path = path.display().to_string();
         let ctx = FileContext::new(
             &target,
-            minerscan::analyze::builtin_matcher(),
+            minerscan::testing::analyze::builtin_matcher(),
             &bytes,
             bytes.len() as u64,
             false,

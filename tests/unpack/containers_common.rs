@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use minerscan::scan::containers::{
+use minerscan::testing::scan::containers::{
     carve, detect, for_each_member, Budget, CarveOptions, Limits, MemberData, Problem,
 };
 
@@ -68,7 +68,7 @@ impl Walk {
         self.members.iter().map(|m| m.path.as_str()).collect()
     }
 
-    pub fn kinds(&self) -> Vec<minerscan::scan::containers::ProblemKind> {
+    pub fn kinds(&self) -> Vec<minerscan::testing::scan::containers::ProblemKind> {
         self.problems.iter().map(|(_, p)| p.kind).collect()
     }
 }
@@ -93,7 +93,7 @@ pub fn walk(bytes: &[u8], name: &str) -> Walk {
 }
 
 fn open(bytes: &[u8], name: &str, path: &str, budget: &Budget, walk: &mut Walk) {
-    let mut visit = |m: minerscan::scan::containers::Member<'_>| {
+    let mut visit = |m: minerscan::testing::scan::containers::Member<'_>| {
         let member_path = if path.is_empty() {
             m.name.clone()
         } else {

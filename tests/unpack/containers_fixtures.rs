@@ -3,7 +3,7 @@
 //! near misses open without problems; hostile inputs end in the problem their note names.
 
 use crate::containers_common::{manifest, read, walk, walk_with};
-use minerscan::scan::containers::{Limits, ProblemKind};
+use minerscan::testing::scan::containers::{Limits, ProblemKind};
 
 /// The originals a flagged member may be a copy of.
 fn originals() -> Vec<(&'static str, Vec<u8>)> {

@@ -6,8 +6,8 @@
 use std::io::Write;
 
 use crate::containers_common::walk;
-use minerscan::scan::containers::carve::{candidates, CarveOptions};
-use minerscan::scan::containers::{ProblemKind, MAX_NAME_LEN};
+use minerscan::testing::scan::containers::carve::{candidates, CarveOptions};
+use minerscan::testing::scan::containers::{ProblemKind, MAX_NAME_LEN};
 
 fn raw_tar(entries: &[(u8, &str, &[u8])]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -88,15 +88,15 @@ fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
 fn zip_directories_are_read_behind_a_prefix_and_names_capped() {
     let long = "n".repeat(3000);
     let z = zip_of(&[("a.txt", b"alpha"), (long.as_str(), b"beta")]);
-    let dir = minerscan::scan::containers::zip::directory(&z).unwrap();
+    let dir = minerscan::testing::scan::containers::zip::directory(&z).unwrap();
     assert_eq!((dir.entries, dir.prefix), (2, 0));
     // A self-extractor: the archive behind a program.
     let mut sfx = crate::containers_common::read("bin/pyi_stub.elf");
     let stub_len = sfx.len() as u64;
     sfx.extend_from_slice(&z);
-    let dir = minerscan::scan::containers::zip::directory(&sfx).unwrap();
+    let dir = minerscan::testing::scan::containers::zip::directory(&sfx).unwrap();
     assert_eq!(dir.prefix, stub_len);
-    minerscan::scan::containers::zip::check_overlaps(&sfx, &dir).unwrap();
+    minerscan::testing::scan::containers::zip::check_overlaps(&sfx, &dir).unwrap();
     let w = walk(&z, "z.zip");
     assert_eq!(w.paths()[0], "a.txt");
     assert!(w.paths()[1].len() < MAX_NAME_LEN + 32);

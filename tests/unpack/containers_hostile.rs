@@ -9,7 +9,7 @@ use std::io::Write;
 
 use crate::alloc::measure;
 use crate::containers_common::{manifest, read, walk_with, Walk};
-use minerscan::scan::containers::{Limits, ProblemKind, RATIO_FLOOR};
+use minerscan::testing::scan::containers::{Limits, ProblemKind, RATIO_FLOOR};
 
 /// Fixed overhead beyond the budget: a zstd window reserved up front (8 MiB at most for a small
 /// stream), bzip2's block state (about 4 MiB), the zip crate's tables, the walk's own copies.
@@ -382,7 +382,7 @@ fn oversized_members_are_seen_by_their_header_and_charged_whole() {
         assert!(w.members[0].header_only, "{name}");
         assert_eq!(
             w.members[0].bytes,
-            big[..minerscan::scan::containers::HEADER_LEN],
+            big[..minerscan::testing::scan::containers::HEADER_LEN],
             "{name}"
         );
     }
@@ -407,9 +407,9 @@ fn the_fuzz_corpus_replays_without_a_problem_of_ours() {
         {
             let bytes = std::fs::read(input.path()).unwrap();
             bounded(&bytes, "input", Limits::default());
-            minerscan::scan::containers::carve::candidates(
+            minerscan::testing::scan::containers::carve::candidates(
                 &bytes,
-                &minerscan::scan::containers::CarveOptions::default(),
+                &minerscan::testing::scan::containers::CarveOptions::default(),
             );
             replayed += 1;
         }

@@ -2,7 +2,7 @@
 //! compression library): UPX's x86 targets only use the 32-bit width, so these vectors are what
 //! proves the byte and 16-bit readers. Also the failure modes of a single stream.
 
-use minerscan::scan::containers::upx::{decompress_block, DecodeError, Method};
+use minerscan::testing::scan::containers::upx::{decompress_block, DecodeError, Method};
 
 fn data(name: &str) -> Vec<u8> {
     let p = format!("{}/fixtures/upx/ucl/{name}", env!("CARGO_MANIFEST_DIR"));

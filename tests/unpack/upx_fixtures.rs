@@ -2,7 +2,7 @@
 //! whole file for ELF, every section's bytes for PE (except the import and base-relocation
 //! directories UPX rewrites), with the method reported and every tampering recognised.
 
-use minerscan::scan::containers::upx::{
+use minerscan::testing::scan::containers::upx::{
     unpack, Format, Limits, Method, Outcome, Tampering, Unpacked,
 };
 
@@ -195,12 +195,12 @@ fn filters_are_reported() {
 fn detect_sees_packed_fixtures_and_not_their_originals() {
     for row in crate::upx_common::manifest() {
         let packed = crate::upx_common::read(&row.packed);
-        let found = minerscan::scan::containers::upx::detect(&packed)
+        let found = minerscan::testing::scan::containers::upx::detect(&packed)
             .unwrap_or_else(|| panic!("{}: not detected", row.packed));
         assert_eq!(found.format, expected_format(&row.format));
         let original = crate::upx_common::read(&row.original);
         assert_eq!(
-            minerscan::scan::containers::upx::detect(&original),
+            minerscan::testing::scan::containers::upx::detect(&original),
             None,
             "{}",
             row.original

@@ -5,7 +5,7 @@
 
 use crate::alloc::measure;
 
-use minerscan::scan::containers::upx::{
+use minerscan::testing::scan::containers::upx::{
     unpack, DecodeError, FailReason, Limits, Outcome, Tampering,
 };
 
@@ -344,12 +344,13 @@ fn fuzz_corpus_replays_cleanly() {
             if target == "upx_unpack" {
                 let _ = bounded(&data);
             } else if let [m, a, b, stream @ ..] = data.as_slice() {
-                let method = minerscan::scan::containers::upx::Method::ALL
-                    [usize::from(*m) % minerscan::scan::containers::upx::Method::ALL.len()];
+                let method =
+                    minerscan::testing::scan::containers::upx::Method::ALL[usize::from(*m)
+                        % minerscan::testing::scan::containers::upx::Method::ALL.len()];
                 let want = usize::from(u16::from_le_bytes([*a, *b]));
-                if let Ok(out) =
-                    minerscan::scan::containers::upx::decompress_block(method, stream, want)
-                {
+                if let Ok(out) = minerscan::testing::scan::containers::upx::decompress_block(
+                    method, stream, want,
+                ) {
                     assert_eq!(out.len(), want);
                 }
             }
@@ -369,6 +370,6 @@ fn upx_shape_without_marks_or_stream_is_not_upx() {
     for b in &mut pe[ph - 5..] {
         *b = noise.byte();
     }
-    assert!(minerscan::scan::containers::upx::detect(&pe).is_some_and(|d| d.layout_only()));
+    assert!(minerscan::testing::scan::containers::upx::detect(&pe).is_some_and(|d| d.layout_only()));
     assert!(matches!(bounded(&pe), Outcome::NotUpx));
 }
