@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use minerscan::testing::analyze::binary::BinaryAnalyzer;
-use minerscan::testing::analyze::{Analyzer, AnalyzerWorker};
+use minerscan::testing::analyze::Analyzer;
 use minerscan::testing::scan::context::FileContext;
 use minerscan::testing::scan::target::Target;
 
