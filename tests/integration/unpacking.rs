@@ -15,6 +15,14 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
+/// Whether the checkout itself sits where the binary analyzer sees a temporary location.
+fn in_temporary_location() -> bool {
+    let at = fixtures().display().to_string();
+    ["/tmp/", "/var/tmp/", "/dev/shm/"]
+        .iter()
+        .any(|t| at.starts_with(t))
+}
+
 /// The rows of a TSV manifest under `fixtures/`, without comments.
 fn manifest(rel: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(fixtures().join(rel)).unwrap();
@@ -211,7 +219,15 @@ fn container_fixtures_are_judged_by_their_members() {
     for (row, path) in rows.iter().zip(&paths) {
         let (verdict, member, note) = (&row[1], &row[2], &row[3]);
         let report = &reports[path];
-        assert_eq!(report["verdict"], *verdict, "{path} ({note}): {report}");
+        // A checkout under /tmp (CI's fresh clones) puts every program in a temporary
+        // location, which beside miner evidence is hiding: a suspicious miner there is
+        // malicious. Near misses have no miner evidence, so they stay clean anywhere.
+        let hidden = in_temporary_location() && verdict == "suspicious";
+        let got = report["verdict"].as_str().unwrap_or("");
+        assert!(
+            got == verdict || (hidden && got == "malicious"),
+            "{path} ({note}): verdict {got}, want {verdict}: {report}"
+        );
         let inner = all_members(report);
         if member == "-" {
             assert!(
