@@ -861,6 +861,13 @@ fn gpu_and_msr(strings: &Strings, functions: &Functions) -> (Vec<Evidence>, Vec<
     (gpu, msr)
 }
 
+/// Whether a program at `path` counts as kept out of sight (a temporary or hidden place),
+/// which beside miner evidence is hiding. Tests whose checkout may sit in such a place ask.
+pub fn place_hides(path: &str) -> bool {
+    let place = Place::of(path);
+    place.temporary || place.hidden
+}
+
 /// Where a file lives, judged on the path as the scanned system sees it.
 #[derive(Debug, Default)]
 struct Place {

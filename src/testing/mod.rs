@@ -9,7 +9,7 @@ pub mod manifest;
 pub mod analyze {
     pub use crate::analyze::{builtin_matcher, registry, Analyzer, AnalyzerWorker};
     pub mod binary {
-        pub use crate::analyze::binary::{wide_marker_hits, BinaryAnalyzer};
+        pub use crate::analyze::binary::{place_hides, wide_marker_hits, BinaryAnalyzer};
     }
     pub mod id {
         pub use crate::analyze::id::AnalyzerId;
