@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
+use std::os::fd::{IntoRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -31,6 +32,53 @@ pub fn without_atime<T>(flags: i32, open: impl Fn(i32) -> io::Result<T>) -> io::
         Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(flags),
         other => other,
     }
+}
+
+/// Lists the directory `dir` is open on (read with getdents through the descriptor, so the
+/// directory is the one opened, not whatever its name means now), calling `each` with every
+/// name but `.` and `..` and its `d_type` (`DT_UNKNOWN` where the filesystem does not say),
+/// until `each` returns false.
+pub fn read_dir_fd(dir: OwnedFd, mut each: impl FnMut(&[u8], u8) -> bool) -> io::Result<()> {
+    let raw = dir.into_raw_fd();
+    // SAFETY: `raw` is a directory descriptor we own; fdopendir takes it over.
+    let dirp = unsafe { libc::fdopendir(raw) };
+    if dirp.is_null() {
+        let e = io::Error::last_os_error();
+        // SAFETY: fdopendir failed, so the descriptor is still ours to close.
+        unsafe { libc::close(raw) };
+        return Err(e);
+    }
+    let mut result = Ok(());
+    loop {
+        // SAFETY: errno is thread-local; clearing it tells the end of the listing from an error.
+        unsafe { *libc::__errno_location() = 0 };
+        // SAFETY: `dirp` is a valid open directory stream.
+        let ent = unsafe { libc::readdir64(dirp) };
+        if ent.is_null() {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error().is_some_and(|n| n != 0) {
+                result = Err(e);
+            }
+            break;
+        }
+        // SAFETY: readdir returned an entry whose d_name is NUL-terminated.
+        let (name, kind) = unsafe {
+            (
+                std::ffi::CStr::from_ptr((*ent).d_name.as_ptr()),
+                (*ent).d_type,
+            )
+        };
+        let name = name.to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        if !each(name, kind) {
+            break;
+        }
+    }
+    // SAFETY: closes the stream and its descriptor once.
+    unsafe { libc::closedir(dirp) };
+    result
 }
 
 /// Opens the file a report is written to (`-o FILE`), which may sit in a directory other users
