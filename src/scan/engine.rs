@@ -224,12 +224,12 @@ fn feed(
     let mut walker = Walker::new(plan.walk.clone(), counters, stop);
     let mut batch = Vec::with_capacity(BATCH);
     let mut batch_bytes = 0u64;
-    // A batch goes out when it holds BATCH items or BATCH_BYTES (sizes from an lstat of the
-    // walker's own), or at once while workers may be waiting for work (fewer batches queued
+    // A batch goes out when it holds BATCH items or BATCH_BYTES (sizes as the walker saw
+    // them), or at once while workers may be waiting for work (fewer batches queued
     // than workers).
     let mut emit = |item: WalkItem| {
         batch_bytes += match &item {
-            WalkItem::File { path, .. } => std::fs::symlink_metadata(path).map_or(0, |m| m.len()),
+            WalkItem::File { size, .. } => *size,
             WalkItem::Process { .. } => BATCH_BYTES,
             WalkItem::Skipped { .. } | WalkItem::Error { .. } => 0,
         };
@@ -300,6 +300,7 @@ impl<'e> Worker<'e> {
                 seq,
                 path,
                 explicit,
+                ..
             } => {
                 if stop.load(Ordering::Relaxed) {
                     // Interrupted: keep the sequence moving, report nothing for this file.

@@ -53,6 +53,9 @@ pub enum WalkItem {
         seq: u64,
         path: PathBuf,
         explicit: bool,
+        /// Its size as the walk saw it, for batching (the feeder never looks the path up
+        /// itself: under --root it names a place inside the image, not on this host).
+        size: u64,
     },
     /// A path named explicitly that is skipped by policy (so the user hears why).
     Skipped {
@@ -121,32 +124,12 @@ impl<'a> Walker<'a> {
     /// Walks one root (a file or a directory), calling `emit` for every numbered item. Returns
     /// false when `emit` asks to stop (the receiver is gone) or the scan was interrupted.
     pub fn walk_root(&mut self, root: &Path, mut emit: impl FnMut(WalkItem) -> bool) -> bool {
-        // Under --root, `root` is DIR joined with an in-image path that may pass through links:
-        // it is resolved inside the image and the real directory is walked under its name.
-        let real = match self.options.root.clone() {
-            Some(img) => match img
-                .image_path(root)
-                .ok_or_else(|| std::io::Error::from_raw_os_error(libc::EXDEV))
-                .and_then(|p| img.resolve(&p, true))
-            {
-                Ok(resolved) => img.host_path(&resolved),
-                Err(e) => {
-                    let seq = self.next_seq();
-                    return emit(WalkItem::Error {
-                        seq,
-                        path: root.to_path_buf(),
-                        error: FileError::from_io(&e),
-                    });
-                }
-            },
-            None => root.to_path_buf(),
-        };
         if self.excluded(root) {
             self.counters.add(SkipReason::Excluded);
             return true;
         }
-        let meta = match std::fs::metadata(&real) {
-            Ok(m) => m,
+        let (real, meta) = match self.locate(root) {
+            Ok(found) => found,
             Err(e) => {
                 let seq = self.next_seq();
                 return emit(WalkItem::Error {
@@ -162,6 +145,7 @@ impl<'a> Walker<'a> {
                 seq,
                 path: root.to_path_buf(),
                 explicit: true,
+                size: meta.len(),
             });
         }
         if self.virtual_fs(meta.dev()).is_some() {
@@ -175,6 +159,21 @@ impl<'a> Walker<'a> {
         }
         let root_dev = meta.dev();
         self.walk_tree(&real, root, root_dev, &mut Vec::new(), &mut emit)
+    }
+
+    /// Where a root is on this host and what it is. Under --root, `root` is DIR joined with an
+    /// in-image path that may pass through links: it is resolved inside the image before any
+    /// system call looks at it, and the real place is walked under the name given.
+    fn locate(&self, root: &Path) -> std::io::Result<(PathBuf, std::fs::Metadata)> {
+        let Some(img) = &self.options.root else {
+            return Ok((root.to_path_buf(), std::fs::metadata(root)?));
+        };
+        let in_image = img
+            .image_path(root)
+            .ok_or_else(|| std::io::Error::from_raw_os_error(libc::EXDEV))?;
+        let resolved = img.resolve(&in_image, true)?;
+        let meta = img.metadata(&resolved, false)?;
+        Ok((img.host_path(&resolved), meta))
     }
 
     /// Walks the real directory `real`, reporting its entries under `shown` (the same path,
@@ -249,10 +248,12 @@ impl<'a> Walker<'a> {
                 continue;
             }
             let seq = self.next_seq();
+            let size = entry.metadata().map_or(0, |m| m.len());
             if !emit(WalkItem::File {
                 seq,
                 path: shown_path,
                 explicit: false,
+                size,
             }) {
                 return false;
             }
@@ -316,11 +317,7 @@ impl<'a> Walker<'a> {
             .image_path(at)
             .ok_or_else(|| std::io::Error::from_raw_os_error(libc::EXDEV))
             .and_then(|p| img.resolve(&p, true));
-        let target = match resolved.map(|r| img.host_path(&r)) {
-            // The resolved path holds no links: lstat sees the thing itself.
-            Ok(t) => std::fs::symlink_metadata(&t).map(|md| (t, md)),
-            Err(e) => Err(e),
-        };
+        let target = resolved.and_then(|r| Ok((img.host_path(&r), img.metadata(&r, false)?)));
         let (target, md) = match target {
             Ok(x) => x,
             // A dangling link (common in images: /etc/resolv.conf -> /run/...) is a link we
@@ -354,6 +351,7 @@ impl<'a> Walker<'a> {
                 seq,
                 path: shown.to_path_buf(),
                 explicit: false,
+                size: md.len(),
             });
         }
         if !md.is_dir() {

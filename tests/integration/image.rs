@@ -465,3 +465,45 @@ fn yara_owner_is_named_by_the_images_passwd() {
         .collect();
     assert_eq!(rules, ["Image_Owner"], "{report}");
 }
+
+/// PATHs and `--files-from` entries name places inside the image: they are resolved there
+/// before any system call looks at them. Traced with strace, no call of the scan names a host
+/// path through the image's link `esc -> /data` (which on the host would lead to `/data`).
+#[test]
+fn paths_and_listed_entries_are_resolved_inside_the_root_before_any_lookup() {
+    if !Path::new("/usr/bin/strace").exists() {
+        panic!("strace is needed to see which paths the scan looks up");
+    }
+    let t = Tree::new();
+    t.file("img/data/secret.sh", MINER_LINE);
+    t.file("img/data/listed.sh", MINER_LINE);
+    t.symlink("img/esc", "/data");
+    t.file("list", "/esc/listed.sh\n");
+    let img = std::fs::canonicalize(t.path().join("img")).unwrap();
+    let trace = t.path().join("trace");
+    let out = run_cmd(
+        std::process::Command::new("/usr/bin/strace")
+            .args(["-f", "-qq", "-e", "trace=file", "-o"])
+            .arg(&trace)
+            .arg(BIN)
+            .args(["scan", "--format", "json", "--no-builtin", "--root"])
+            .arg(&img)
+            .args(["--files-from", "list", "/esc/secret.sh"])
+            .current_dir(t.path()),
+        std::time::Duration::from_secs(120),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = json(&out);
+    let listed = listed(&doc, Path::new("/nonexistent"));
+    assert_eq!(listed, vec!["esc/secret.sh", "esc/listed.sh"], "{doc}");
+    let trace = std::fs::read_to_string(trace).unwrap();
+    let through_link = format!("{}/esc/", img.display());
+    let leaks: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains(&through_link))
+        .collect();
+    assert!(
+        leaks.is_empty(),
+        "host lookups through the link: {leaks:#?}"
+    );
+}
