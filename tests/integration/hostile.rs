@@ -221,3 +221,100 @@ fn hostile_containers_and_packed_programs_finish_under_the_memory_limit() {
         );
     }
 }
+
+/// A PE32 of `size` bytes whose one section maps the whole file at RVA 0x1000, with room for
+/// `nsections` section headers and all sixteen data directories.
+fn pe32(size: usize, nsections: u16) -> Vec<u8> {
+    let mut pe = vec![0u8; size];
+    let mut put = |at: usize, v: u32| pe[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put(0x3c, 0x80);
+    put(0x84, 0x14c | (u32::from(nsections) << 16));
+    put(0x94, 224);
+    let opt = 0x98;
+    put(opt, 0x10b);
+    put(opt + 32, 0x1000);
+    put(opt + 36, 0x200);
+    put(opt + 92, 16);
+    let sec = opt + 224;
+    put(sec + 8, size as u32);
+    put(sec + 12, 0x1000);
+    put(sec + 16, size as u32 - 0x1000);
+    put(sec + 20, 0x1000);
+    pe[..2].copy_from_slice(b"MZ");
+    pe[0x80..0x84].copy_from_slice(b"PE\0\0");
+    pe
+}
+
+/// Hand-made PEs whose tables goblin would build far beyond the bytes: 1,000 sections named
+/// from one 63 MiB string (goblin copies it once per section: 800 MB for ten of them), an
+/// export directory claiming 16 million names, and 200 import descriptors sharing one thunk
+/// array that fills the file. Refused before goblin sees them, under the address-space limit.
+#[test]
+fn pe_tables_claiming_more_than_the_file_holds_are_refused_before_parsing() {
+    let size = 64 << 20;
+    let t = Tree::new();
+    std::fs::create_dir(t.path().join("data")).unwrap();
+    let put = |pe: &mut [u8], at: usize, v: u32| pe[at..at + 4].copy_from_slice(&v.to_le_bytes());
+
+    let mut names = pe32(size, 1000);
+    put(&mut names, 0x8c, 1 << 20);
+    names[1 << 20..].fill(b'a');
+    for i in 0..1000 {
+        let at = 0x98 + 224 + 40 * i;
+        names[at..at + 8].copy_from_slice(b"/0\0\0\0\0\0\0");
+    }
+    std::fs::write(t.path().join("data/names.exe"), &names).unwrap();
+
+    let mut exports = pe32(size, 1);
+    put(&mut exports, 0x98 + 96, 0x1000);
+    put(&mut exports, 0x98 + 100, 0x100);
+    for (o, v) in [
+        (20, 1 << 24),
+        (24, 1 << 24),
+        (28, 0x2000),
+        (32, 0x2000),
+        (36, 0x2000),
+    ] {
+        put(&mut exports, 0x1000 + o, v);
+    }
+    std::fs::write(t.path().join("data/exports.exe"), &exports).unwrap();
+
+    let mut imports = pe32(size, 1);
+    put(&mut imports, 0x98 + 104, 0x1000);
+    let thunks = 0x1000 + 200 * 20 + 64;
+    for d in 0..200 {
+        let at = 0x1000 + 20 * d;
+        for (o, v) in [(0, thunks), (12, thunks - 32), (16, thunks)] {
+            put(&mut imports, at + o, v as u32);
+        }
+    }
+    for at in (thunks..size - 4).step_by(4) {
+        put(&mut imports, at, 0x2000);
+    }
+    std::fs::write(t.path().join("data/imports.exe"), &imports).unwrap();
+
+    let out = limited_scan(t.path(), "data");
+    assert!(
+        out.code == 0 || out.code == 1,
+        "exit {}: {}",
+        out.code,
+        out.stderr
+    );
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["files_scanned"], 3, "{}", doc["summary"]);
+    let all = run(&["scan", "--format", "json", "--all", "data"], t.path());
+    for (name, want) in [
+        ("exports.exe", "export table claims"),
+        ("imports.exe", "import table claims"),
+        ("names.exe", "section names in the string table"),
+    ] {
+        let f = json(&all)["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == format!("data/{name}").as_str())
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} not listed"));
+        assert!(f.to_string().contains(want), "{name}: {f}");
+    }
+}

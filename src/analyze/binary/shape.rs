@@ -22,6 +22,10 @@ const MAX_IMPORT_DESCRIPTORS: usize = 4096;
 const MAX_IMPORT_THUNKS: usize = 1 << 18;
 /// Most exports (named or not) of one PE.
 const MAX_EXPORTS: u64 = 1 << 18;
+/// Most bytes of section names (`/123`: an offset into the COFF string table) goblin copies
+/// out of one PE: it copies each name up to its NUL, so sections naming one long run of text
+/// cost the run's length once per section (real names are a few dozen bytes).
+const MAX_PE_SECTION_NAME_BYTES: usize = 1 << 20;
 /// Most strings in the string tables goblin indexes in one ELF (section names, the symbol
 /// table's and the dynamic table's): it keeps a 24-byte record for each, so a table of NULs
 /// would cost 24 bytes per byte of file, three times over.
@@ -412,6 +416,7 @@ fn check_pe(bytes: &[u8]) -> Result<(), ParseFailure> {
             "PE: {nsections} sections claimed, the section table does not fit"
         )));
     }
+    check_pe_section_names(&r, pe, table, nsections)?;
     let sections: Vec<pe::section_table::SectionTable> = (0..u64::from(nsections))
         .map(|i| {
             let at = table + i * 40;
@@ -439,6 +444,50 @@ fn check_pe(bytes: &[u8]) -> Result<(), ParseFailure> {
     }
     if let Some(rva) = r.u32(directories + 8).filter(|&v| v != 0) {
         check_pe_imports(bytes, rva, is_64, &map)?;
+    }
+    Ok(())
+}
+
+/// The names goblin copies out of the COFF string table for sections named `/N` or `//B64`
+/// (found as goblin finds them), added up to their NULs, must stay under
+/// `MAX_PE_SECTION_NAME_BYTES`; no run is scanned past what is left of that budget.
+fn check_pe_section_names(
+    r: &Reader,
+    pe: u64,
+    table: u64,
+    nsections: u16,
+) -> Result<(), ParseFailure> {
+    let (Some(symbols), Some(nsymbols)) = (r.u32(pe + 12), r.u32(pe + 16)) else {
+        return Ok(());
+    };
+    let strings = u64::from(symbols) + u64::from(nsymbols) * 18;
+    let mut total = 0usize;
+    for i in 0..u64::from(nsections) {
+        let Some(name) = r.array::<8>(table + i * 40) else {
+            break;
+        };
+        let header = pe::section_table::SectionTable {
+            name,
+            ..Default::default()
+        };
+        let Ok(Some(idx)) = header.name_offset() else {
+            continue;
+        };
+        let Some(start) = strings
+            .checked_add(idx as u64)
+            .filter(|&s| s < r.len())
+            .map(|s| s as usize)
+        else {
+            continue;
+        };
+        let left = MAX_PE_SECTION_NAME_BYTES - total;
+        let run = &r.bytes[start..r.bytes.len().min(start.saturating_add(left + 1))];
+        total += memchr::memchr(0, run).unwrap_or(run.len());
+        if total > MAX_PE_SECTION_NAME_BYTES {
+            return Err(fail(format!(
+                "PE: section names in the string table add up to more than {MAX_PE_SECTION_NAME_BYTES} bytes"
+            )));
+        }
     }
     Ok(())
 }
@@ -642,5 +691,58 @@ mod tests {
         }
         let e = check(&pe, Format::Pe).unwrap_err();
         assert!(e.0.contains("import"), "{e:?}");
+    }
+
+    /// A PE32 of `size` bytes with one section mapping the whole file at RVA 0x1000, and
+    /// room for `nsections` section headers.
+    fn pe32(size: usize, nsections: u16) -> Vec<u8> {
+        let mut pe = vec![0u8; size];
+        pe[..2].copy_from_slice(b"MZ");
+        pe[0x3c..0x40].copy_from_slice(&0x80u32.to_le_bytes());
+        pe[0x80..0x84].copy_from_slice(b"PE\0\0");
+        pe[0x86..0x88].copy_from_slice(&nsections.to_le_bytes());
+        pe[0x94..0x96].copy_from_slice(&224u16.to_le_bytes());
+        let opt = 0x98;
+        pe[opt..opt + 2].copy_from_slice(&0x10bu16.to_le_bytes());
+        pe[opt + 36..opt + 40].copy_from_slice(&0x200u32.to_le_bytes());
+        let sec = opt + 224;
+        for (o, v) in [(8, size), (12, 0x1000), (16, size - 0x1000), (20, 0x1000)] {
+            pe[sec + o..sec + o + 4].copy_from_slice(&(v as u32).to_le_bytes());
+        }
+        pe
+    }
+
+    #[test]
+    fn pe_section_names_sharing_one_long_string_are_refused() {
+        let size = 4 << 20;
+        let mut pe = pe32(size, 64);
+        // The string table (no symbols) at 1 MiB: 3 MiB of text without a NUL.
+        pe[0x8c..0x90].copy_from_slice(&(1u32 << 20).to_le_bytes());
+        for b in &mut pe[1 << 20..] {
+            *b = b'a';
+        }
+        let sec = 0x98 + 224;
+        for i in 0..64 {
+            pe[sec + 40 * i..sec + 40 * i + 3].copy_from_slice(b"/0\0");
+        }
+        let e = check(&pe, Format::Pe).unwrap_err();
+        assert!(e.0.contains("section names"), "{e:?}");
+        // Short names there are what compilers write: accepted.
+        pe[(1 << 20) + 16] = 0;
+        assert_eq!(check(&pe, Format::Pe), Ok(()));
+    }
+
+    #[test]
+    fn pe_exports_claiming_more_than_a_program_has_are_refused() {
+        let size = 4 << 20;
+        let mut pe = pe32(size, 1);
+        let opt = 0x98;
+        pe[opt + 96..opt + 100].copy_from_slice(&0x1000u32.to_le_bytes());
+        // 1M names: within the file's bytes (4 per name), above any program's exports.
+        pe[0x1000 + 24..0x1000 + 28].copy_from_slice(&(1u32 << 20).to_le_bytes());
+        let e = check(&pe, Format::Pe).unwrap_err();
+        assert!(e.0.contains("export"), "{e:?}");
+        pe[0x1000 + 24..0x1000 + 28].copy_from_slice(&4096u32.to_le_bytes());
+        assert_eq!(check(&pe, Format::Pe), Ok(()));
     }
 }
