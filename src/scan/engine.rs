@@ -20,7 +20,7 @@ use crate::scan::digests::{DigestSet, StreamingHasher};
 use crate::scan::input::{self, OpenOutcome};
 use crate::scan::target::Target;
 use crate::scan::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
-use crate::scan::writer::{Progress, Writer};
+use crate::scan::writer::{Progress, Window, Writer};
 use base64::Engine as _;
 use std::collections::HashSet;
 use std::io;
@@ -33,6 +33,10 @@ use std::time::{Instant, SystemTime};
 
 /// Walk items (and reports) handed between threads at a time...
 const BATCH: usize = 32;
+/// How many reports, per worker thread, may wait in the writer's reorder buffer behind one
+/// slow file before the workers wait for it (at least `MIN_WINDOW` in all).
+const WINDOW_PER_THREAD: u64 = 8 * BATCH as u64;
+const MIN_WINDOW: u64 = 1024;
 /// ...unless their files hold this much: a batch is one worker's, so batches of large files
 /// would leave the other workers idle at the end of a scan.
 const BATCH_BYTES: u64 = 1 << 20;
@@ -157,20 +161,22 @@ impl Engine {
         let (work_tx, work_rx) = crossbeam_channel::bounded::<Vec<WalkItem>>(threads * 4);
         let (done_tx, done_rx) = crossbeam_channel::bounded::<Vec<FileReport>>(threads * 4);
         let mut writer = Writer::new(reporter, stages, progress);
+        let window = Window::new((threads as u64 * WINDOW_PER_THREAD).max(MIN_WINDOW));
         std::thread::scope(|scope| {
             let counters = &counters;
+            let window = &window;
             scope.spawn(move || feed(plan, counters, stop, threads, work_tx));
             for i in 0..threads {
                 let rx = work_rx.clone();
                 let tx = done_tx.clone();
                 std::thread::Builder::new()
                     .name(format!("minerscan-worker-{i}"))
-                    .spawn_scoped(scope, move || self.work(rx, tx, counters, stop))
+                    .spawn_scoped(scope, move || self.work(rx, tx, counters, window, stop))
                     .expect("spawn worker thread");
             }
             drop(work_rx);
             drop(done_tx);
-            writer.reorder(done_rx, stop);
+            writer.reorder(done_rx, window, stop);
         });
         writer.finish(counters.snapshot(), stop.load(Ordering::Relaxed), started)
     }
@@ -181,6 +187,7 @@ impl Engine {
         rx: crossbeam_channel::Receiver<Vec<WalkItem>>,
         tx: crossbeam_channel::Sender<Vec<FileReport>>,
         counters: &SkipCounters,
+        window: &Window,
         stop: &AtomicBool,
     ) {
         let mut worker = Worker::new(self);
@@ -201,6 +208,14 @@ impl Engine {
                 Err(crossbeam_channel::TryRecvError::Disconnected) => break,
             };
             for item in items {
+                if !window.admits(item.seq()) {
+                    // Too far ahead of the writer: hand over what we hold (it may be waiting
+                    // for one of these), then wait for it to move on.
+                    if !done.is_empty() && tx.send(std::mem::take(&mut done)).is_err() {
+                        return;
+                    }
+                    window.wait(item.seq(), stop);
+                }
                 done.push(worker.handle(item, counters, stop));
                 if done.len() >= BATCH && tx.send(std::mem::take(&mut done)).is_err() {
                     return;

@@ -76,6 +76,18 @@ pub enum WalkItem {
     },
 }
 
+impl WalkItem {
+    /// Its number in walk order.
+    pub fn seq(&self) -> u64 {
+        match self {
+            WalkItem::File { seq, .. }
+            | WalkItem::Skipped { seq, .. }
+            | WalkItem::Process { seq, .. }
+            | WalkItem::Error { seq, .. } => *seq,
+        }
+    }
+}
+
 pub struct Walker<'a> {
     options: WalkOptions,
     counters: &'a SkipCounters,

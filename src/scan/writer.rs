@@ -3,6 +3,10 @@
 //! they pass it, counts it in the one `Summary` and writes it; after the walk it closes the
 //! totals, lets the stages finish (and release what they held), and writes the summary. The
 //! summary it writes is the one it returns, from which the exit code is computed.
+//!
+//! The reorder buffer is bounded by back-pressure: a worker does not start a file more than
+//! the window's width ahead of the next report the writer waits for (`Window`), so one slow
+//! file holds at most that many finished reports, never the rest of the tree.
 
 use crate::judge::verdict::Level;
 use crate::outcome::problems::SkipReason;
@@ -12,7 +16,75 @@ use crate::report::Reporter;
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Instant, SystemTime};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// How far ahead of the writer the workers may go: a worker waits before starting the file
+/// numbered `seq` while `seq >= next + width`, where `next` is the next report the writer
+/// waits for. Every report in the reorder buffer was started inside the window, so the buffer
+/// never holds more than `width` reports.
+pub(crate) struct Window {
+    width: u64,
+    next: Mutex<u64>,
+    moved: Condvar,
+}
+
+impl Window {
+    pub fn new(width: u64) -> Window {
+        Window {
+            width: width.max(1),
+            next: Mutex::new(0),
+            moved: Condvar::new(),
+        }
+    }
+
+    /// Whether the file numbered `seq` may be started now.
+    pub fn admits(&self, seq: u64) -> bool {
+        seq < *self.next.lock().unwrap_or_else(|e| e.into_inner()) + self.width
+    }
+
+    /// Waits until the file numbered `seq` may be started, or the scan stops. A worker must
+    /// first hand over the reports it holds: the writer may be waiting for one of them.
+    pub fn wait(&self, seq: u64, stop: &AtomicBool) {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        while seq >= *next + self.width && !stop.load(Ordering::Relaxed) {
+            // A timeout, so that an interruption (which does not notify) is seen soon.
+            next = match self.moved.wait_timeout(next, Duration::from_millis(50)) {
+                Ok((n, _)) => n,
+                Err(e) => e.into_inner().0,
+            };
+        }
+    }
+
+    /// The writer now waits for `next`.
+    fn advance(&self, next: u64) {
+        *self.next.lock().unwrap_or_else(|e| e.into_inner()) = next;
+        self.moved.notify_all();
+    }
+}
+
+/// Reports that arrived before the one the writer waits for, by walk number.
+#[derive(Default)]
+struct Reorder {
+    pending: BTreeMap<u64, FileReport>,
+    next: u64,
+    /// The most reports ever held at once (for tests and the bound's check).
+    peak: usize,
+}
+
+impl Reorder {
+    fn insert(&mut self, report: FileReport) {
+        self.pending.insert(report.seq, report);
+        self.peak = self.peak.max(self.pending.len());
+    }
+
+    /// The next report in walk order, if it has arrived.
+    fn pop(&mut self) -> Option<FileReport> {
+        let r = self.pending.remove(&self.next)?;
+        self.next += 1;
+        Some(r)
+    }
+}
 
 /// Progress callbacks from the writer thread.
 pub trait Progress {
@@ -43,23 +115,29 @@ impl<'r> Writer<'r> {
         }
     }
 
-    /// Takes the workers' batches until they are done, each report in walk order.
+    /// Takes the workers' batches until they are done, each report in walk order, moving the
+    /// workers' window on as reports are written.
     pub fn reorder(
         &mut self,
         done: crossbeam_channel::Receiver<Vec<FileReport>>,
+        window: &Window,
         stop: &AtomicBool,
     ) {
-        let mut pending: BTreeMap<u64, FileReport> = BTreeMap::new();
-        let mut next = 0u64;
-        for report in done.iter().flatten() {
-            pending.insert(report.seq, report);
-            while let Some(r) = pending.remove(&next) {
-                next += 1;
+        let mut buffer = Reorder::default();
+        for batch in done.iter() {
+            let before = buffer.next;
+            for report in batch {
+                buffer.insert(report);
+            }
+            while let Some(r) = buffer.pop() {
                 self.take(r, stop);
+            }
+            if buffer.next != before {
+                window.advance(buffer.next);
             }
         }
         // After an interruption, what arrived out of order is still reported.
-        for (_, r) in std::mem::take(&mut pending) {
+        for (_, r) in std::mem::take(&mut buffer.pending) {
             self.take(r, stop);
         }
     }
@@ -116,5 +194,75 @@ impl<'r> Writer<'r> {
         }
         self.reporter.finish(&self.summary)?;
         Ok(self.summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three workers honouring the window, the first file slow: the buffer never holds more
+    /// than the window's width, and every report comes out in walk order.
+    #[test]
+    fn the_reorder_buffer_is_bounded_by_the_window() {
+        const FILES: u64 = 5000;
+        const WIDTH: u64 = 64;
+        let window = Window::new(WIDTH);
+        let stop = AtomicBool::new(false);
+        let (work_tx, work_rx) = crossbeam_channel::unbounded::<u64>();
+        let (done_tx, done_rx) = crossbeam_channel::bounded::<FileReport>(16);
+        for seq in 0..FILES {
+            work_tx.send(seq).unwrap();
+        }
+        drop(work_tx);
+        let mut order = Vec::new();
+        let mut buffer = Reorder::default();
+        std::thread::scope(|s| {
+            for _ in 0..3 {
+                let (rx, tx, window, stop) = (work_rx.clone(), done_tx.clone(), &window, &stop);
+                s.spawn(move || {
+                    for seq in rx.iter() {
+                        window.wait(seq, stop);
+                        if seq == 0 {
+                            std::thread::sleep(Duration::from_millis(300));
+                        }
+                        tx.send(FileReport::new(seq, String::new(), None)).unwrap();
+                    }
+                });
+            }
+            drop(done_tx);
+            for report in done_rx.iter() {
+                buffer.insert(report);
+                while let Some(r) = buffer.pop() {
+                    order.push(r.seq);
+                }
+                window.advance(buffer.next);
+            }
+        });
+        assert_eq!(order, (0..FILES).collect::<Vec<_>>());
+        assert!(
+            buffer.peak as u64 <= WIDTH,
+            "{} reports held behind the slow one",
+            buffer.peak
+        );
+    }
+
+    #[test]
+    fn a_worker_waits_outside_the_window_until_the_writer_moves_on() {
+        let window = Window::new(8);
+        let stop = AtomicBool::new(false);
+        assert!(window.admits(7));
+        assert!(!window.admits(8));
+        let started = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                window.wait(20, &stop);
+                started.store(true, Ordering::SeqCst);
+            });
+            std::thread::sleep(Duration::from_millis(150));
+            assert!(!started.load(Ordering::SeqCst), "started 20 files ahead");
+            window.advance(13);
+        });
+        assert!(started.load(Ordering::SeqCst));
     }
 }

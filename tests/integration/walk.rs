@@ -430,3 +430,33 @@ fn ctrl_c_writes_what_was_found_and_exits_130() {
     assert_eq!(doc["summary"]["interrupted"], true);
     assert!(doc["summary"]["files_scanned"].as_u64().unwrap() > 0);
 }
+
+/// One slow file first and thousands of quick ones after it: the workers run ahead of the
+/// writer only as far as its window, then wait; the report is whole and in walk order, the
+/// same with four workers as with one.
+#[test]
+fn a_slow_file_holds_the_workers_back_and_the_order_stays() {
+    let t = Tree::new();
+    let mut slow = String::from("#!/bin/sh\n");
+    slow.push_str(&"echo one two three four five six seven\n".repeat(1 << 20));
+    slow.push_str(MINER_LINE);
+    t.file("data/0000-slow.sh", &slow);
+    for i in 0..3000 {
+        t.file(&format!("data/f{i:05}.sh"), MINER_LINE);
+    }
+    let scan = |threads: &str| {
+        let out = run_with_limit(
+            &["scan", "--format", "json", "--threads", threads, "data"],
+            t.path(),
+            Duration::from_secs(300),
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        listed(&json(&out), t.path())
+    };
+    let four = scan("4");
+    assert_eq!(four.len(), 3001);
+    let mut sorted = four.clone();
+    sorted.sort();
+    assert_eq!(four, sorted, "walk order");
+    assert_eq!(four, scan("1"));
+}
