@@ -158,6 +158,8 @@ pub enum SkipReason {
     Symlink,
     /// A symbolic link that leads back to one of its own ancestors (with `--follow`).
     SymlinkLoop,
+    /// A directory already walked under another name (with `--follow`): walked once.
+    SameDirectory,
     /// Larger than `--max-size`: only its header was sniffed.
     TooLarge,
     /// Matched an `--exclude` glob.
@@ -171,10 +173,11 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 8] = [
+    pub const ALL: [SkipReason; 9] = [
         SkipReason::Special,
         SkipReason::Symlink,
         SkipReason::SymlinkLoop,
+        SkipReason::SameDirectory,
         SkipReason::TooLarge,
         SkipReason::Excluded,
         SkipReason::VirtualFs,
@@ -187,6 +190,7 @@ impl SkipReason {
             SkipReason::Special => "special",
             SkipReason::Symlink => "symlink",
             SkipReason::SymlinkLoop => "symlink_loop",
+            SkipReason::SameDirectory => "same_directory",
             SkipReason::TooLarge => "too_large",
             SkipReason::Excluded => "excluded",
             SkipReason::VirtualFs => "virtual_fs",

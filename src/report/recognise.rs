@@ -561,7 +561,7 @@ static TEXT: LazyLock<TextGrammar> = LazyLock::new(|| {
             r"^(?:\x1b\[[0-9;]*m)?(?:MALICIOUS |SUSPICIOUS|clean     |incomplete)(?:\x1b\[0m)? .+  \[(?:score \d{1,3}(?:, .+)?|not fully scanned: .+)\]$",
         ),
         skipped: re(
-            r"^skipped    .+ \((?:special|symlink|symlink_loop|too_large|excluded|virtual_fs|other_filesystem|own_file)\)$",
+            r"^skipped    .+ \((?:special|symlink|symlink_loop|same_directory|too_large|excluded|virtual_fs|other_filesystem|own_file)\)$",
         ),
         finding: re(
             r"^    - \[(?:ioc|miner|hiding|persistence|rival_kill|injection|download_exec|evasion|info)\] [a-z_]+:.+ \(\d{1,3}\) .*$",

@@ -6,6 +6,7 @@
 pub mod containers;
 pub mod context;
 pub mod digests;
+pub mod dirs;
 pub mod engine;
 pub mod image;
 pub mod input;

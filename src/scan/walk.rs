@@ -4,9 +4,10 @@
 //! target is numbered in walk order so that the writer can restore that order.
 
 use crate::outcome::problems::{FileError, SkipReason};
+use crate::scan::dirs::{self, Kind};
 use crate::scan::platform;
 use globset::GlobSet;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,17 @@ pub struct Walker<'a> {
     stop: &'a AtomicBool,
     fs_types: HashMap<u64, String>,
     seq: u64,
+    /// With `--follow`: (device, inode) of every directory walked, so that each is walked once
+    /// however many links lead to it.
+    seen_dirs: HashSet<(u64, u64)>,
+}
+
+/// One directory being walked: its entries not yet visited, in name order.
+struct Level {
+    real: PathBuf,
+    shown: PathBuf,
+    entries: std::vec::IntoIter<dirs::Entry>,
+    id: (u64, u64),
 }
 
 impl<'a> Walker<'a> {
@@ -108,6 +120,7 @@ impl<'a> Walker<'a> {
             stop,
             fs_types: platform::mounted_fs_types(),
             seq: 0,
+            seen_dirs: HashSet::new(),
         }
     }
 
@@ -190,7 +203,8 @@ impl<'a> Walker<'a> {
 
     /// Walks the real directory `real`, reporting its entries under `shown` (the same path,
     /// unless a link inside an image root led here). `entered` holds the real places where
-    /// links were followed on the way, to detect loops.
+    /// links were followed inside an image on the way, to detect loops there. Directories are
+    /// listed by `dirs` (O_NOATIME), one level at a time, in name order.
     fn walk_tree(
         &mut self,
         real: &Path,
@@ -199,115 +213,172 @@ impl<'a> Walker<'a> {
         entered: &mut Vec<PathBuf>,
         emit: &mut dyn FnMut(WalkItem) -> bool,
     ) -> bool {
-        let root = shown;
-        let in_image = self.options.root.is_some();
-        let map = |p: &Path| -> PathBuf {
-            if real == shown {
-                p.to_path_buf()
-            } else {
-                shown.join(p.strip_prefix(real).unwrap_or(p))
+        let mut stack: Vec<Level> = Vec::new();
+        if let Some(item) = self.enter(real, shown, true, root_dev, &mut stack) {
+            if !emit(item) {
+                return false;
             }
-        };
-        let mut it = walkdir::WalkDir::new(real)
-            // Inside an image, walkdir would follow links on the host: links are ours.
-            .follow_links(self.options.follow && !in_image)
-            .sort_by_file_name()
-            .into_iter();
+        }
         loop {
             if self.stop.load(Ordering::Relaxed) {
                 return false;
             }
-            let entry = match it.next() {
-                None => return true,
-                Some(Ok(e)) => e,
-                Some(Err(err)) => {
-                    let path = err.path().map(map).unwrap_or_else(|| root.to_path_buf());
-                    let item = self.walk_error(&err, path);
-                    if !emit(item) {
-                        return false;
-                    }
-                    continue;
+            let Some(top) = stack.last_mut() else {
+                return true;
+            };
+            let Some(entry) = top.entries.next() else {
+                stack.pop();
+                continue;
+            };
+            let real_path = top.real.join(&entry.name);
+            let shown_path = top.shown.join(&entry.name);
+            if self.excluded(&shown_path) {
+                self.counters.add(SkipReason::Excluded);
+                continue;
+            }
+            let go_on = match entry.kind {
+                Kind::Dir => match self.enter(&real_path, &shown_path, false, root_dev, &mut stack)
+                {
+                    Some(item) => emit(item),
+                    None => true,
+                },
+                Kind::Symlink => {
+                    self.link(&real_path, &shown_path, root_dev, entered, &mut stack, emit)
+                }
+                Kind::File => {
+                    let size = std::fs::symlink_metadata(&real_path).map_or(0, |m| m.len());
+                    let seq = self.next_seq();
+                    emit(WalkItem::File {
+                        seq,
+                        path: shown_path,
+                        explicit: false,
+                        size,
+                    })
+                }
+                Kind::Other => {
+                    self.counters.add(SkipReason::Special);
+                    true
                 }
             };
-            let ft = entry.file_type();
-            let shown_path = map(entry.path());
-            if entry.depth() > 0 && self.excluded(&shown_path) {
-                self.counters.add(SkipReason::Excluded);
-                if ft.is_dir() {
-                    it.skip_current_dir();
-                }
-                continue;
-            }
-            if ft.is_dir() {
-                if entry.depth() > 0 && self.prune_dir(&entry, root_dev) {
-                    it.skip_current_dir();
-                }
-                continue;
-            }
-            if ft.is_symlink() {
-                if in_image && self.options.follow {
-                    let at = entry.path().to_path_buf();
-                    if !self.follow_in_image(&at, &shown_path, root_dev, entered, emit) {
-                        return false;
-                    }
-                    continue;
-                }
-                self.counters.add(SkipReason::Symlink);
-                continue;
-            }
-            if !ft.is_file() {
-                self.counters.add(SkipReason::Special);
-                continue;
-            }
-            let seq = self.next_seq();
-            let size = entry.metadata().map_or(0, |m| m.len());
-            if !emit(WalkItem::File {
-                seq,
-                path: shown_path,
-                explicit: false,
-                size,
-            }) {
+            if !go_on {
                 return false;
             }
         }
     }
 
-    /// A walkdir error as an item: a link loop is a counted skip, not a failure (the user asked
-    /// to follow links and the tree has a cycle); anything else is an error for that path.
-    fn walk_error(&mut self, err: &walkdir::Error, path: PathBuf) -> WalkItem {
+    /// Opens a directory to walk and pushes its listing, unless it is pruned (a virtual
+    /// filesystem, another filesystem with `--one-file-system`), one of the directories being
+    /// walked (a loop through links), or, following links, a directory already walked under
+    /// another name (links fanning out to the same tree would walk it once per path). Returns
+    /// the item to report, if any.
+    fn enter(
+        &mut self,
+        real: &Path,
+        shown: &Path,
+        top: bool,
+        root_dev: u64,
+        stack: &mut Vec<Level>,
+    ) -> Option<WalkItem> {
+        let follow = self.options.follow && self.options.root.is_none();
+        let dir = match dirs::open(real, follow || top) {
+            Ok(d) => d,
+            Err(e) => return Some(self.error_item(shown, &e)),
+        };
+        if !top && self.virtual_fs(dir.dev).is_some() {
+            self.counters.add(SkipReason::VirtualFs);
+            return None;
+        }
+        if !top && self.options.one_file_system && dir.dev != root_dev {
+            self.counters.add(SkipReason::OtherFilesystem);
+            return None;
+        }
+        let id = (dir.dev, dir.ino);
+        if self.options.follow {
+            if stack.iter().any(|l| l.id == id) {
+                self.counters.add(SkipReason::SymlinkLoop);
+                let seq = self.next_seq();
+                return Some(WalkItem::Skipped {
+                    seq,
+                    path: shown.to_path_buf(),
+                    reason: SkipReason::SymlinkLoop,
+                });
+            }
+            if !self.seen_dirs.insert(id) {
+                self.counters.add(SkipReason::SameDirectory);
+                return None;
+            }
+        }
+        match dir.entries() {
+            Ok(entries) => {
+                stack.push(Level {
+                    real: real.to_path_buf(),
+                    shown: shown.to_path_buf(),
+                    entries: entries.into_iter(),
+                    id,
+                });
+                None
+            }
+            Err(e) => Some(self.error_item(shown, &e)),
+        }
+    }
+
+    /// A link met in the walk: not followed unless asked; inside an image, followed there;
+    /// on this host, a file becomes a target under the link's name and a directory is entered.
+    fn link(
+        &mut self,
+        real: &Path,
+        shown: &Path,
+        root_dev: u64,
+        entered: &mut Vec<PathBuf>,
+        stack: &mut Vec<Level>,
+        emit: &mut dyn FnMut(WalkItem) -> bool,
+    ) -> bool {
+        if !self.options.follow {
+            self.counters.add(SkipReason::Symlink);
+            return true;
+        }
+        if self.options.root.is_some() {
+            return self.follow_in_image(real, shown, root_dev, entered, emit);
+        }
+        let md = match std::fs::metadata(real) {
+            Ok(md) => md,
+            Err(e) => return emit(self.error_item(shown, &e)),
+        };
+        if md.is_dir() {
+            return match self.enter(real, shown, false, root_dev, stack) {
+                Some(item) => emit(item),
+                None => true,
+            };
+        }
+        if !md.is_file() {
+            self.counters.add(SkipReason::Special);
+            return true;
+        }
         let seq = self.next_seq();
-        if err.loop_ancestor().is_some() {
+        emit(WalkItem::File {
+            seq,
+            path: shown.to_path_buf(),
+            explicit: false,
+            size: md.len(),
+        })
+    }
+
+    /// A directory or link that could not be read, as an item; a loop of links (ELOOP) is a
+    /// counted skip, not a failure.
+    fn error_item(&mut self, shown: &Path, e: &std::io::Error) -> WalkItem {
+        let seq = self.next_seq();
+        if e.raw_os_error() == Some(libc::ELOOP) {
             self.counters.add(SkipReason::SymlinkLoop);
             return WalkItem::Skipped {
                 seq,
-                path,
+                path: shown.to_path_buf(),
                 reason: SkipReason::SymlinkLoop,
             };
         }
-        let error = match err.io_error() {
-            Some(io) => FileError::from_io(io),
-            None => FileError::Walk {
-                message: err.to_string(),
-            },
-        };
-        WalkItem::Error { seq, path, error }
-    }
-
-    /// Whether the walk stays out of a directory below the root, counting why. One stat per
-    /// directory tells its device: virtual filesystems, and other filesystems with
-    /// `--one-file-system`, are pruned here by type, never by name.
-    fn prune_dir(&mut self, entry: &walkdir::DirEntry, root_dev: u64) -> bool {
-        let Ok(md) = entry.metadata() else {
-            return false;
-        };
-        if self.virtual_fs(md.dev()).is_some() {
-            self.counters.add(SkipReason::VirtualFs);
-            true
-        } else if self.options.one_file_system && md.dev() != root_dev {
-            self.counters.add(SkipReason::OtherFilesystem);
-            true
-        } else {
-            false
+        WalkItem::Error {
+            seq,
+            path: shown.to_path_buf(),
+            error: FileError::from_io(e),
         }
     }
 

@@ -254,33 +254,87 @@ fn unreadable_file_is_reported_and_scan_goes_on() {
 fn scanning_does_not_change_access_times() {
     let t = Tree::new();
     let f = t.file("run.sh", MINER_LINE);
-    let g = t.file("notes.txt", "plain text\n");
-    // atime older than mtime: relatime would update it on any read.
+    let g = t.file("sub/deeper/notes.txt", "plain text\n");
+    let dirs = [
+        t.path().to_path_buf(),
+        t.path().join("sub"),
+        t.path().join("sub/deeper"),
+    ];
+    // atime older than mtime: relatime would update it on any read (of a file) or listing
+    // (of a directory).
     let old = SystemTime::now() - Duration::from_secs(3 * 86_400);
+    let set_old = |p: &Path| {
+        let file = std::fs::File::open(p).unwrap();
+        file.set_times(std::fs::FileTimes::new().set_accessed(old))
+            .unwrap();
+    };
     for p in [&f, &g] {
-        let file = std::fs::File::options().write(true).open(p).unwrap();
-        file.set_times(
-            std::fs::FileTimes::new()
-                .set_accessed(old)
-                .set_modified(SystemTime::now()),
-        )
-        .unwrap();
+        set_old(p);
     }
-    let before: Vec<SystemTime> = [&f, &g]
-        .iter()
-        .map(|p| std::fs::metadata(p).unwrap().accessed().unwrap())
-        .collect();
-    let out = run(&["scan", "."], t.path());
+    for d in &dirs {
+        set_old(d);
+    }
+    let atimes = || -> Vec<SystemTime> {
+        [&f, &g]
+            .into_iter()
+            .chain(&dirs)
+            .map(|p| std::fs::metadata(p).unwrap().accessed().unwrap())
+            .collect()
+    };
+    let before = atimes();
+    let out = run(&["scan", t.path().to_str().unwrap()], Path::new("/"));
     assert_eq!(out.code, 1);
-    let after: Vec<SystemTime> = [&f, &g]
-        .iter()
-        .map(|p| std::fs::metadata(p).unwrap().accessed().unwrap())
-        .collect();
-    assert_eq!(before, after);
+    assert_eq!(before, atimes(), "files, then directories: {dirs:?}");
     assert_eq!(
         std::fs::read_to_string(&f).unwrap(),
         MINER_LINE,
         "the file is untouched"
+    );
+}
+
+/// `--follow` over 16 levels of directories, each holding two links to the next: 65,536
+/// paths lead to the file at the bottom. Each directory is walked once (by device and inode),
+/// so the file is scanned once; a file with two hard links is listed under both names.
+#[test]
+fn fan_out_links_walk_each_directory_once() {
+    let t = Tree::new();
+    for level in 0..16 {
+        std::fs::create_dir_all(t.path().join(format!("tree/l{level}"))).unwrap();
+        for name in ["a", "b"] {
+            t.symlink(
+                &format!("tree/l{level}/{name}"),
+                &format!("../l{}", level + 1),
+            );
+        }
+    }
+    t.file("tree/l16/run.sh", MINER_LINE);
+    std::fs::hard_link(
+        t.path().join("tree/l16/run.sh"),
+        t.path().join("tree/twin.sh"),
+    )
+    .unwrap();
+    let out = run_with_limit(
+        &["scan", "--follow", "--format", "json", "tree/l0"],
+        t.path(),
+        Duration::from_secs(30),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = json(&out);
+    assert_eq!(doc["summary"]["files_scanned"], 1, "{}", doc["summary"]);
+    assert_eq!(
+        listed(&doc, t.path()),
+        vec![format!("tree/l0/{}run.sh", "a/".repeat(16))]
+    );
+    assert_eq!(
+        skipped(&doc, "same_directory"),
+        16,
+        "one `b` link per level"
+    );
+    let out = run(&["scan", "--format", "json", "tree"], t.path());
+    let doc = json(&out);
+    assert_eq!(
+        listed(&doc, t.path()),
+        vec!["tree/l16/run.sh", "tree/twin.sh"]
     );
 }
 
