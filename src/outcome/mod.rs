@@ -45,6 +45,11 @@ pub struct FileReport {
     pub suppressed_count: u64,
     /// `--processes`: the processes running this executable.
     pub process: Option<crate::scan::processes::ProcessInfo>,
+    /// Another name of a file met earlier in the walk (its walk number): not read again, the
+    /// writer gives it that name's result.
+    pub same_as: Option<u64>,
+    /// The first name of a file that may have others: the writer keeps its result for them.
+    pub keep_for_names: bool,
 }
 
 impl FileReport {
@@ -68,6 +73,8 @@ impl FileReport {
             suppressed: Vec::new(),
             suppressed_count: 0,
             process: None,
+            same_as: None,
+            keep_for_names: false,
         }
     }
 
@@ -195,7 +202,9 @@ impl Summary {
         // A file read only in part still has the verdict of what ran.
         if r.was_read() {
             self.files_scanned += 1;
-            self.bytes_scanned += r.size;
+            if r.same_as.is_none() {
+                self.bytes_scanned += r.size;
+            }
             *self
                 .verdicts
                 .entry(r.verdict.level.as_str().to_owned())

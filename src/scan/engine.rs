@@ -19,7 +19,7 @@ use crate::scan::context::FileContext;
 use crate::scan::digests::{DigestSet, StreamingHasher};
 use crate::scan::input::{self, OpenOutcome};
 use crate::scan::target::Target;
-use crate::scan::walk::{SkipCounters, WalkItem, WalkOptions, Walker};
+use crate::scan::walk::{Names, SkipCounters, WalkItem, WalkOptions, Walker};
 use crate::scan::writer::{Progress, Window, Writer};
 use base64::Engine as _;
 use std::collections::HashSet;
@@ -314,7 +314,21 @@ impl<'e> Worker<'e> {
             WalkItem::File {
                 seq,
                 path,
+                names: Names::Again(first),
+                ..
+            } => {
+                // Another name of a file read under its first name: the writer fills it in.
+                let (p, pb) = self.shown(&path);
+                let mut r = FileReport::new(seq, p, pb);
+                r.same_as = Some(first);
+                r.not_scanned = stop.load(Ordering::Relaxed);
+                r
+            }
+            WalkItem::File {
+                seq,
+                path,
                 explicit,
+                names,
                 ..
             } => {
                 if stop.load(Ordering::Relaxed) {
@@ -324,7 +338,8 @@ impl<'e> Worker<'e> {
                     r.not_scanned = true;
                     return r;
                 }
-                let report = self.scan_file(seq, path, explicit, counters);
+                let mut report = self.scan_file(seq, path, explicit, counters);
+                report.keep_for_names = names == Names::First;
                 input::trim(&mut self.buf);
                 report
             }

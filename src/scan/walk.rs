@@ -57,6 +57,8 @@ pub enum WalkItem {
         /// Its size as the walk saw it, for batching (the feeder never looks the path up
         /// itself: under --root it names a place inside the image, not on this host).
         size: u64,
+        /// Whether the file has other names met in this walk.
+        names: Names,
     },
     /// A path named explicitly that is skipped by policy (so the user hears why).
     Skipped {
@@ -75,6 +77,23 @@ pub enum WalkItem {
         path: PathBuf,
         error: FileError,
     },
+}
+
+/// Most files with several names (hard links, or any file when links are followed) whose first
+/// name the walker remembers, and whose result the writer keeps for their other names. Past
+/// it the oldest are forgotten together on both sides: a name met later is read again.
+pub const REMEMBERED_NAMES: usize = 4096;
+
+/// A file's other names in the walk: a hard-linked or linked-to file is listed under each of
+/// its paths (a responder needs every one) but read and judged once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Names {
+    /// No other name met, none expected.
+    One,
+    /// The first name met of a file that may have others: its result is kept for them.
+    First,
+    /// Another name of the file first met as walk number `.0`: not read again.
+    Again(u64),
 }
 
 impl WalkItem {
@@ -98,6 +117,10 @@ pub struct Walker<'a> {
     /// With `--follow`: (device, inode) of every directory walked, so that each is walked once
     /// however many links lead to it.
     seen_dirs: HashSet<(u64, u64)>,
+    /// Files that may have other names: (device, inode) to the walk number of the first name,
+    /// oldest first in `names_order`, at most `REMEMBERED_NAMES`.
+    first_names: HashMap<(u64, u64), u64>,
+    names_order: std::collections::VecDeque<(u64, u64)>,
 }
 
 /// One directory being walked: its entries not yet visited, in name order.
@@ -121,6 +144,46 @@ impl<'a> Walker<'a> {
             fs_types: platform::mounted_fs_types(),
             seq: 0,
             seen_dirs: HashSet::new(),
+            first_names: HashMap::new(),
+            names_order: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The numbered item for a file, remembering it when it may have other names: more than
+    /// one hard link, or any file when links are followed (a link may name it later).
+    fn file_item(
+        &mut self,
+        path: PathBuf,
+        explicit: bool,
+        md: Option<&std::fs::Metadata>,
+    ) -> WalkItem {
+        let seq = self.next_seq();
+        let size = md.map_or(0, |m| m.len());
+        let names = match md {
+            Some(m) if m.nlink() > 1 || self.options.follow => {
+                let id = (m.dev(), m.ino());
+                match self.first_names.get(&id) {
+                    Some(&first) => Names::Again(first),
+                    None => {
+                        if self.names_order.len() >= REMEMBERED_NAMES {
+                            if let Some(old) = self.names_order.pop_front() {
+                                self.first_names.remove(&old);
+                            }
+                        }
+                        self.first_names.insert(id, seq);
+                        self.names_order.push_back(id);
+                        Names::First
+                    }
+                }
+            }
+            _ => Names::One,
+        };
+        WalkItem::File {
+            seq,
+            path,
+            explicit,
+            size,
+            names,
         }
     }
 
@@ -165,13 +228,8 @@ impl<'a> Walker<'a> {
             }
         };
         if !meta.is_dir() {
-            let seq = self.next_seq();
-            return emit(WalkItem::File {
-                seq,
-                path: root.to_path_buf(),
-                explicit: true,
-                size: meta.len(),
-            });
+            let item = self.file_item(root.to_path_buf(), true, Some(&meta));
+            return emit(item);
         }
         if self.virtual_fs(meta.dev()).is_some() {
             self.counters.add(SkipReason::VirtualFs);
@@ -246,14 +304,9 @@ impl<'a> Walker<'a> {
                     self.link(&real_path, &shown_path, root_dev, entered, &mut stack, emit)
                 }
                 Kind::File => {
-                    let size = std::fs::symlink_metadata(&real_path).map_or(0, |m| m.len());
-                    let seq = self.next_seq();
-                    emit(WalkItem::File {
-                        seq,
-                        path: shown_path,
-                        explicit: false,
-                        size,
-                    })
+                    let md = std::fs::symlink_metadata(&real_path).ok();
+                    let item = self.file_item(shown_path, false, md.as_ref());
+                    emit(item)
                 }
                 Kind::Other => {
                     self.counters.add(SkipReason::Special);
@@ -354,13 +407,8 @@ impl<'a> Walker<'a> {
             self.counters.add(SkipReason::Special);
             return true;
         }
-        let seq = self.next_seq();
-        emit(WalkItem::File {
-            seq,
-            path: shown.to_path_buf(),
-            explicit: false,
-            size: md.len(),
-        })
+        let item = self.file_item(shown.to_path_buf(), false, Some(&md));
+        emit(item)
     }
 
     /// A directory or link that could not be read, as an item; a loop of links (ELOOP) is a
@@ -429,13 +477,8 @@ impl<'a> Walker<'a> {
             }
         };
         if md.is_file() {
-            let seq = self.next_seq();
-            return emit(WalkItem::File {
-                seq,
-                path: shown.to_path_buf(),
-                explicit: false,
-                size: md.len(),
-            });
+            let item = self.file_item(shown.to_path_buf(), false, Some(&md));
+            return emit(item);
         }
         if !md.is_dir() {
             self.counters.add(SkipReason::Special);

@@ -98,6 +98,10 @@ pub(crate) struct Writer<'r> {
     summary: Summary,
     /// The output failed (a closed pipe): nothing more is written, and the run fails.
     write_error: Option<io::Error>,
+    /// Results of files that may have other names, by walk number of their first name, as the
+    /// workers made them (before the stages), at most `REMEMBERED_NAMES`, oldest dropped first
+    /// (as the walker forgets them).
+    first_names: BTreeMap<u64, FileReport>,
 }
 
 impl<'r> Writer<'r> {
@@ -112,6 +116,7 @@ impl<'r> Writer<'r> {
             progress,
             summary: Summary::default(),
             write_error: None,
+            first_names: BTreeMap::new(),
         }
     }
 
@@ -147,6 +152,9 @@ impl<'r> Writer<'r> {
         if report.not_scanned {
             return;
         }
+        let Some(report) = self.names(report) else {
+            return;
+        };
         if let Some(p) = self.progress {
             p.file_done(&report, report.size);
         }
@@ -161,6 +169,27 @@ impl<'r> Writer<'r> {
                 stop.store(true, Ordering::Relaxed);
             }
         }
+    }
+
+    /// A file's other names: the first name's result under this name (`None` if that result
+    /// was never made, the scan having stopped first). A first name's result is kept for them.
+    fn names(&mut self, report: FileReport) -> Option<FileReport> {
+        if let Some(first) = report.same_as {
+            let mut again = self.first_names.get(&first)?.clone();
+            again.seq = report.seq;
+            again.path = report.path;
+            again.path_bytes = report.path_bytes;
+            again.same_as = Some(first);
+            again.keep_for_names = false;
+            return Some(again);
+        }
+        if report.keep_for_names {
+            if self.first_names.len() >= crate::scan::walk::REMEMBERED_NAMES {
+                self.first_names.pop_first();
+            }
+            self.first_names.insert(report.seq, report.clone());
+        }
+        Some(report)
     }
 
     /// After the walk: closes the totals, lets the stages finish, writes what they held and

@@ -514,3 +514,50 @@ fn a_slow_file_holds_the_workers_back_and_the_order_stays() {
     assert_eq!(four, sorted, "walk order");
     assert_eq!(four, scan("1"));
 }
+
+/// A file with two hard links and a followed link to it: listed under all three names, with
+/// one verdict, but opened once (traced with strace).
+#[test]
+fn a_file_with_several_names_is_listed_under_each_and_read_once() {
+    if !Path::new("/usr/bin/strace").exists() {
+        panic!("strace is needed to count the opens");
+    }
+    let t = Tree::new();
+    t.file("data/a/run.sh", MINER_LINE);
+    std::fs::hard_link(t.path().join("data/a/run.sh"), t.path().join("data/b.sh")).unwrap();
+    t.symlink("data/c.sh", "a/run.sh");
+    let trace = t.path().join("trace");
+    let out = run_cmd(
+        std::process::Command::new("/usr/bin/strace")
+            .args(["-f", "-qq", "-e", "trace=openat,openat2", "-o"])
+            .arg(&trace)
+            .arg(BIN)
+            .args([
+                "scan",
+                "--follow",
+                "--format",
+                "json",
+                "--no-builtin",
+                "data",
+            ])
+            .current_dir(t.path()),
+        Duration::from_secs(120),
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let doc = json(&out);
+    assert_eq!(
+        listed(&doc, t.path()),
+        vec!["data/a/run.sh", "data/b.sh", "data/c.sh"]
+    );
+    for f in doc["files"].as_array().unwrap() {
+        assert_eq!(f["verdict"], "suspicious", "{f}");
+        assert_eq!(f["findings"], doc["files"][0]["findings"]);
+    }
+    let trace = std::fs::read_to_string(trace).unwrap();
+    let opens: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("O_NONBLOCK") && l.contains(".sh\""))
+        .collect();
+    assert_eq!(opens.len(), 1, "{opens:#?}");
+    assert_eq!(doc["summary"]["bytes_scanned"], MINER_LINE.len());
+}
