@@ -21,7 +21,6 @@ use crate::knowledge::indicators::{pool_fact, Indicators, ALGORITHMS};
 use crate::knowledge::wallet;
 use crate::scan::context::FileContext;
 use crate::scan::kind::FileKind;
-use crate::scan::quoting::Quoting;
 use endpoint::{parse_endpoint, Endpoint};
 use regex::Regex;
 use serde_json::Value;
@@ -68,11 +67,9 @@ impl AnalyzerWorker for ConfigWorker {
                 judge_document(&doc, ctx.indicators, out, &mut users);
             }
         }
-        // Command lines quoted as data (a rule's string, a list's entry) are not launches.
-        let quoted = |line: usize| {
-            ctx.quoted_line(line)
-                .is_some_and(|q| q != Quoting::Document)
-        };
+        // Command lines quoted (a rule's string, a list's entry, a document's example) are
+        // not launches.
+        let quoted = |line: usize| ctx.quoted_line(line).is_some();
         scan_command_lines(&text, ctx.indicators, None, &quoted, out, &mut users);
         report_wallets(&text, &users, out);
         Ok(())

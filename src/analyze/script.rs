@@ -20,7 +20,8 @@
 //!   `disable_security_agents`, `clear_history`, `clear_logs`, `hidden_attributes`,
 //!   `base64_to_shell`, `powershell_encoded`, `encoded_payload`, `long_encoded_blob`; beside
 //!   miner evidence only: `chattr_unlock`, `hidden_window`, `conditional_mining`
-//! - miner: `msr_tuning` (writes the MSRs that RandomX miners tune), `web_miner_start`,
+//! - miner: `manages_miner` (stops, starts, watches or removes a mining program: a kit's own
+//!   scripts; alone at most suspicious, see `manage`), `msr_tuning` (writes the MSRs that RandomX miners tune), `web_miner_start`,
 //!   `decoded_pool_endpoint`; info: `hugepages_tuning` (databases and DPDK reserve huge pages too)
 //! - injection: `web_miner_library`, `web_miner_injection`
 //!
@@ -34,6 +35,7 @@ use super::config::{decoded_text, scan_command_lines, DecodedAt};
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
+use crate::judge::verdict::MANAGES_MINER;
 use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
 use crate::scan::context::FileContext;
 use crate::scan::kind::utf16le_text;
@@ -639,6 +641,7 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
     let mut sweep = Sweep::default();
     // A sweep kills: without a kill verb in the text there is none to look for.
     let sweep_gate = kill.then(|| sweep::Gate::new(text));
+    let manages = manage::names_a_program(text);
     for (n, line) in text.lines().enumerate() {
         recent.push(n, line);
         if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
@@ -669,6 +672,9 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
             if let Some(names) = names {
                 sweep.killed(n, names.into_iter());
             }
+        }
+        if let Some(family) = manages.then(|| manage::managed_miner(line)).flatten() {
+            manages_miner(family, sink.at(n + 1), evidence(n, line));
         }
         if (uninstall && AGENT_UNINSTALL.is_match(line))
             || (stop && AGENT_STOP.is_match(line) && names_agent(line, ind))
@@ -766,6 +772,25 @@ fn rival_sweep(
             &desc,
             evidence(n, line),
         );
+    }
+}
+
+/// `manages_miner`: a command that stops, starts, watches or removes a mining program
+/// (`manage`). Miner material that alone makes a file suspicious, never more (see
+/// `judge::verdict::MANAGES_MINER`).
+fn manages_miner(family: &'static str, acc: &mut Acc, evidence: Evidence) {
+    acc.add_with(
+        MANAGES_MINER,
+        Miner,
+        false,
+        45,
+        "manages a mining program (stops, starts, watches or removes it)",
+        evidence,
+    );
+    if let Some(f) = acc.findings.get_mut(MANAGES_MINER) {
+        if f.family.is_none() {
+            f.family = Some(family.to_owned());
+        }
     }
 }
 
@@ -1187,6 +1212,7 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
     }
 }
 
+mod manage;
 mod sweep;
 #[cfg(test)]
 mod tests;

@@ -55,7 +55,7 @@ impl Verdict {
 /// merged into one keeping every analyzer's evidence, and the rest are sorted strongest first.
 /// The result does not depend on the order the analyzers ran in.
 pub fn prepare(findings: &mut Vec<Finding>) {
-    let miner = findings.iter().any(|f| f.class == Class::Miner);
+    let miner = findings.iter().any(is_miner_program);
     if miner {
         for f in findings.iter_mut() {
             if let Some(class) = f.when_miner.take() {
@@ -115,9 +115,27 @@ fn merge_and_sort(findings: &mut Vec<Finding>) {
 /// once, `analyze::script::sweep`): rarely innocent on its own, unlike one `pkill xmrig`.
 pub const STRONG_RIVAL_KILL: u8 = 60;
 
+/// The rule of a script that manages a mining program (stops, starts, watches or removes it:
+/// `analyze::script::manage`). A mining kit's own scripts do that, and so does an
+/// administrator's clean-up, which also kills, purges and deletes: the finding alone makes a
+/// file suspicious, and it is not the miner evidence that turns behaviours beside it into
+/// malicious (nor `when_miner` findings into behaviours).
+pub const MANAGES_MINER: &str = "manages_miner";
+
+/// Miner evidence that counts as a miner program, launch or config for the verdict: all of it
+/// but `MANAGES_MINER`.
+fn is_miner_program(f: &Finding) -> bool {
+    f.class == Class::Miner && f.rule != MANAGES_MINER
+}
+
 /// The verdict model. `findings` should already be merged (see `merge_and_sort`).
 pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
-    let classes: BTreeSet<Class> = findings.iter().map(|f| f.class).collect();
+    let classes: BTreeSet<Class> = findings
+        .iter()
+        .filter(|f| f.class != Class::Miner || is_miner_program(f))
+        .map(|f| f.class)
+        .collect();
+    let manages = findings.iter().any(|f| f.rule == MANAGES_MINER);
     let behaviours: Vec<Class> = classes
         .iter()
         .copied()
@@ -157,6 +175,9 @@ pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
         .any(|f| f.class == Class::RivalKill && f.score >= STRONG_RIVAL_KILL)
     {
         reasons.push("a sweep of rival miners on its own is rarely innocent".to_owned());
+        Level::Suspicious
+    } else if manages {
+        reasons.push("manages a mining program".to_owned());
         Level::Suspicious
     } else {
         Level::Clean
@@ -199,7 +220,13 @@ pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
         })
         .filter(|_| level != Level::Clean);
 
-    let category = (level != Level::Clean).then(|| category(&classes, kind).to_owned());
+    let category = (level != Level::Clean).then(|| {
+        if classes.iter().all(|&c| c == Class::Info) && manages {
+            "miner-management".to_owned()
+        } else {
+            category(&classes, kind).to_owned()
+        }
+    });
     Verdict {
         level,
         score,
@@ -261,6 +288,31 @@ mod tests {
             score,
             "t",
         )
+    }
+
+    #[test]
+    fn managing_a_miner_is_suspicious_and_never_malicious_by_itself() {
+        let manages = || {
+            Finding::new(AnalyzerId::Script, MANAGES_MINER, Class::Miner, 45, "t").family("xmrig")
+        };
+        let v = judge(&[manages()], FileKind::Shell);
+        assert_eq!(v.level, Level::Suspicious);
+        assert_eq!(v.family.as_deref(), Some("xmrig"));
+        assert_eq!(v.category.as_deref(), Some("miner-management"));
+        // A clean-up kills and purges too: beside one or two behaviours it stays suspicious.
+        let cleanup = [
+            manages(),
+            f(Class::RivalKill, 50),
+            f(Class::Persistence, 50),
+        ];
+        assert_eq!(judge(&cleanup, FileKind::Shell).level, Level::Suspicious);
+        // `when_miner` findings stay info beside it.
+        let mut hidden = vec![manages(), f(Class::Info, 40).when_miner(Class::Evasion)];
+        prepare(&mut hidden);
+        assert!(hidden.iter().all(|f| f.class != Class::Evasion));
+        // A real launch beside it is miner evidence as before.
+        let launch = [manages(), f(Class::Miner, 60), f(Class::RivalKill, 50)];
+        assert_eq!(judge(&launch, FileKind::Shell).level, Level::Malicious);
     }
 
     #[test]

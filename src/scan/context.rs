@@ -129,10 +129,12 @@ impl<'a> FileContext<'a> {
         self.quotes().filter(|q| q.quoted(line)).map(|q| q.what)
     }
 
-    /// Whether the miner facts at byte `offset` of `bytes` are quoted data (in a rule set's
-    /// literal or a list's entry): then they are information, not a miner.
+    /// Whether the miner facts at byte `offset` of `bytes` are quoted (in a rule set's literal,
+    /// a list's entry, or a document's prose and examples): then they are information, not a
+    /// miner. A document shows the pools and command lines it explains; its bare lines, which
+    /// nothing marks as shown, stay live.
     pub fn fact_quoted_at(&self, offset: usize) -> bool {
-        let Some(q) = self.data_quotes() else {
+        let Some(q) = self.quotes() else {
             return false;
         };
         let ends = self

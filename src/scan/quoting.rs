@@ -39,12 +39,6 @@ impl Quotes {
         self.ranges.get(i).is_some_and(|&(start, _)| start <= line)
     }
 
-    /// Whether the miner facts (hosts, URLs, options) on quoted lines are data: true for rule
-    /// sets and lists, false for documents (whose examples are commands, judged as such).
-    pub fn quotes_facts(&self) -> bool {
-        matches!(self.what, Quoting::Rules | Quoting::List)
-    }
-
     fn from_lines(what: Quoting, quoted: impl Iterator<Item = usize>) -> Quotes {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         for line in quoted {
@@ -426,13 +420,43 @@ fn is_prose(line: &str, continues: bool) -> bool {
     if !starts {
         return false;
     }
+    // An inline code span (Markdown's `x`, reStructuredText's ``x``) is one thing the sentence
+    // names, however many shell words it holds.
+    let spans = t.contains('`').then(|| CODE_SPAN.replace_all(t, "code"));
+    let spoken = spans.as_deref().unwrap_or(t);
     let (mut tokens, mut words) = (0, 0);
-    for token in t.split_ascii_whitespace() {
+    for token in spoken.split_ascii_whitespace() {
+        // A key after the first word (`POOL: x, WALLET: y`) is a setting, not a sentence's word.
+        let key = tokens > 0 && token.ends_with(':');
         tokens += 1;
-        words += usize::from(is_word(token.as_bytes()));
+        words += usize::from(!key && is_word(token.as_bytes()));
     }
-    tokens >= 4 && words * 10 >= tokens * 6
+    // A paragraph's last words may run onto a line of their own (`example.com:3333.`).
+    let tail = continues && tokens < 4 && t.ends_with(['.', ',', ';']) && !t.contains(SHELL_SYNTAX);
+    let enough = tokens >= 4 || (spans.is_some() && tokens >= 2);
+    tail || (enough && words * 10 >= tokens * 6)
 }
+
+/// An inline code span: one to three backticks around text without a backtick.
+static CODE_SPAN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(`{1,3})[^`]+(`{1,3})").expect("static regex"));
+
+/// Characters that make a line shell syntax rather than words.
+const SHELL_SYNTAX: [char; 7] = ['|', '&', ';', '$', '<', '>', '`'];
+
+/// An option and its description, as help texts and cheat sheets list them
+/// (`  -o, --url=URL      pool to connect to`, `  -epool   Ethereum pool address`): an indented
+/// option, perhaps with its aliases and value, two or more spaces, then words.
+static HELP_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s+-{1,2}[A-Za-z0-9][\w-]*(?:[ =]\S+)?(?:,\s*-{1,2}[A-Za-z0-9][\w-]*(?:[ =]\S+)?)*\s{2,}[A-Za-z0-9(][A-Za-z0-9'(),]*(?:\s+\S+)+\s*$")
+        .expect("static regex")
+});
+
+/// A table's border: runs of `=`, `-` or `+` (reStructuredText, Markdown's `|---|---|`).
+static TABLE_BORDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(?:[=]{2,}(?:\s+[=]{2,})+|\+(?:[-=]{2,}\+)+|\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?)\s*$")
+        .expect("static regex")
+});
 
 /// A word of prose: letters (with apostrophes and hyphens inside), perhaps in brackets, quotes
 /// or emphasis, perhaps followed by punctuation. Bytes, not characters: non-ASCII bytes count
@@ -475,6 +499,10 @@ fn is_markup(line: &str) -> bool {
         Some(b'.') => return b.get(1).is_some_and(u8::is_ascii_alphabetic),
         _ => {}
     }
+    // A help text's synopsis: `Usage: xmrig [OPTIONS]`.
+    if t.starts_with("Usage: ") || t.starts_with("usage: ") {
+        return true;
+    }
     if b.iter()
         .all(|c| matches!(c, b'=' | b'-' | b'~' | b'^' | b'*' | b'+' | b'#' | b'_'))
     {
@@ -493,6 +521,8 @@ fn doc_lines(text: &str, html: bool) -> Vec<DocLine> {
     let mut roff_example = false;
     let mut pre = false;
     let mut script = false;
+    // After a reStructuredText table's border, up to the blank line that ends the table.
+    let mut table = false;
     let mut prev = DocLine::Blank;
     for line in text.lines() {
         let t = line.trim();
@@ -525,8 +555,18 @@ fn doc_lines(text: &str, html: bool) -> Vec<DocLine> {
         } else if html && (pre || lower.contains("<pre") || lower.contains("<code")) {
             pre = (pre || lower.contains("<pre")) && !lower.contains("</pre");
             DocLine::Example
+        } else if !html && TABLE_BORDER.is_match(line) {
+            // Rows follow up to the blank line that ends the table.
+            table = true;
+            DocLine::Markup
         } else if t.is_empty() {
+            table = false;
             DocLine::Blank
+        } else if !html && (table || (t.starts_with('|') && t.ends_with('|') && t.len() > 2)) {
+            // A table's row: cells the document shows.
+            DocLine::Example
+        } else if !html && HELP_ENTRY.is_match(line) {
+            DocLine::Markup
         } else if (!html
             && (line.starts_with("    ") || line.starts_with('\t'))
             && matches!(prev, DocLine::Blank | DocLine::Example))

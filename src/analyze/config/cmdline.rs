@@ -127,12 +127,20 @@ fn lower_basename(token: &str) -> String {
     base.strip_suffix(".exe").map(str::to_owned).unwrap_or(base)
 }
 
-/// The miner family of a program token, if it is a known miner.
+/// The miner family of a program token, if it is a known miner: its name, or a build of it
+/// (`ccminer-x64`, `xmrig-6.21.0`, `SRBMiner-MULTI_2`) when the name is no ordinary word.
 pub(crate) fn miner_family(token: &str) -> Option<&'static str> {
     let base = lower_basename(token);
+    let build_of = |name: &str| {
+        !ambiguous_name(name)
+            && base
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
+    };
     MINER_NAMES
         .iter()
         .find(|(n, _)| *n == base)
+        .or_else(|| MINER_NAMES.iter().find(|(n, _)| build_of(n)))
         .map(|(_, f)| *f)
 }
 
@@ -566,6 +574,32 @@ mod tests {
         );
         assert!(launch("Start-Process -FilePath \"$env:TEMP\\svc\\xmrig.exe\" -ArgumentList \"-o 10.0.0.1:3333 --donate-level 1\" -WindowStyle Hidden").is_some());
         assert!(launch("./svchost --url=pool.hashvault.pro:443 --user=abc --tls").is_some());
+    }
+
+    #[test]
+    fn a_miner_build_or_its_own_options_name_the_family() {
+        for (line, family) in [
+            (
+                "ccminer-x64.exe -a x16r -o stratum+tcp://ravenminer.com:3636 -u RJx -p x",
+                "ccminer",
+            ),
+            ("./xmrig-6.21.0/xmrig-notls -o 10.1.2.3:3333 -u x", "xmrig"),
+            (
+                "svhost.exe --url=gulf.moneroocean.stream:10128 --user=4A --max-cpu-usage=60",
+                "xmrig",
+            ),
+            (
+                "miner.exe --algo kawpow --server rvn.2miners.com:6060 --user R.rig --templimit 80",
+                "gminer",
+            ),
+        ] {
+            let l = launch(line).unwrap_or_else(|| panic!("no launch: {line}"));
+            assert_eq!(l.family.as_deref(), Some(family), "{line}");
+        }
+        // A longer word is not a build, and ordinary-sounding names need a separator and more.
+        assert_eq!(miner_family("xmrigger"), None);
+        assert_eq!(miner_family("t-rex-game.exe"), None);
+        assert_eq!(miner_family("/usr/bin/sysupdate-helper"), None);
     }
 
     #[test]

