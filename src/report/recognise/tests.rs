@@ -188,6 +188,7 @@ fn summary() -> Summary {
             starts: "/srv/app/run1.sh".to_owned(),
             verdict: "malicious".to_owned(),
         }],
+        chains: Vec::new(),
         cache: Some(CacheStats {
             hits: 1,
             stored: 2,
