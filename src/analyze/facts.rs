@@ -213,6 +213,11 @@ fn normalize(dir: &str, raw: &str, windows: bool, bare: bool) -> Option<String> 
     (bare && plain).then(|| raw.to_owned())
 }
 
+/// A `/` path with `.` and `..` resolved lexically.
+pub(crate) fn lexical(path: &str) -> String {
+    clean("", path, '/')
+}
+
 /// `prefix` + `path` with `.` and `..` resolved lexically (never above the root).
 fn clean(prefix: &str, path: &str, sep: char) -> String {
     let mut parts: Vec<&str> = Vec::new();
