@@ -68,7 +68,8 @@ impl Stage for Chains {
             return Disposition::Pass;
         }
         let has_facts = !r.triage.facts.is_empty();
-        if !(r.flagged() || has_facts || self.pending.contains(&graph::key(&r.path))) {
+        let named = || !self.pending.is_empty() && self.pending.contains(&graph::key(&r.path));
+        if !(r.flagged() || has_facts || named()) {
             return Disposition::Pass;
         }
         if has_facts {
