@@ -154,6 +154,26 @@ fn cron_starts_a_script_that_starts_a_miner() {
         chains(&doc, ""),
         ["malicious: /etc/cron.d/app starts /opt/app/run.sh starts /opt/app/bin/helper"]
     );
+    // SARIF: the linked files as related locations.
+    let out = run(
+        &[
+            "scan",
+            "--root",
+            t.path().to_str().unwrap(),
+            "--format",
+            "sarif",
+        ],
+        t.path(),
+    );
+    let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
+    let related = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "links:started_from_persistence")
+        .map(|r| r["relatedLocations"][0]["message"]["text"].clone())
+        .collect::<Vec<_>>();
+    assert_eq!(related, ["started_by /opt/app/run.sh (suspicious)"]);
     // Text: the chain as one line.
     let out = run(&["scan", "--root", t.path().to_str().unwrap()], t.path());
     assert!(
