@@ -29,6 +29,7 @@ use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use cmdline::launches_in_line;
+pub(crate) use cmdline::{option_value, program_index, split_commands};
 
 pub struct ConfigAnalyzer;
 

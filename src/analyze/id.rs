@@ -18,6 +18,8 @@ pub enum AnalyzerId {
     Indicators,
     /// Listed hashes, network and path indicators (`analyze::ioc`).
     Ioc,
+    /// Cross-file judgement: what a file starts, and what starts it (`post::chains`).
+    Links,
     /// What a running process says about its executable (`--processes`).
     Process,
     /// Behaviour heuristics for scripts (`analyze::script`).
@@ -33,6 +35,7 @@ impl AnalyzerId {
             AnalyzerId::Config => "config",
             AnalyzerId::Indicators => "indicators",
             AnalyzerId::Ioc => "ioc",
+            AnalyzerId::Links => "links",
             AnalyzerId::Process => "process",
             AnalyzerId::Script => "script",
             AnalyzerId::Yara => "yara",
@@ -57,6 +60,7 @@ mod tests {
             AnalyzerId::Config,
             AnalyzerId::Indicators,
             AnalyzerId::Ioc,
+            AnalyzerId::Links,
             AnalyzerId::Process,
             AnalyzerId::Script,
             AnalyzerId::Yara,

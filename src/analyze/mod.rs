@@ -10,6 +10,7 @@
 
 pub mod binary;
 pub mod config;
+pub mod facts;
 pub mod id;
 pub mod indicator;
 pub mod ioc;

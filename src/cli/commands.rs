@@ -114,7 +114,8 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         Format::Sarif => Box::new(SarifReporter::new(sink)),
     };
     // Around the writer: cross-file summary, persistence links, cache, syslog.
-    let stages = crate::post::Stages::for_scan(cfg.cache.clone(), cfg.syslog);
+    let stages =
+        crate::post::Stages::for_scan(cfg.cache.clone(), cfg.syslog, cfg.plan.walk.root.clone());
     let progress = cfg.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(200));

@@ -88,8 +88,8 @@ impl FileReport {
         self.findings.iter().find(|f| !f.is_info())
     }
 
-    /// Whether a report is listed: flagged files, files with problems and archives with listed
-    /// members; every file with `--all`. Routine skips (a large file's header found nothing,
+    /// Whether a report is listed: flagged files, files with problems, archives with listed
+    /// members and files linked to a flagged one; every file with `--all`. Routine skips (a large file's header found nothing,
     /// our own files) are only counted.
     pub fn worth_listing(&self, all: bool) -> bool {
         let notable_skip = !matches!(
@@ -101,6 +101,7 @@ impl FileReport {
             || notable_skip
             || !self.members.is_empty()
             || !self.suppressed.is_empty()
+            || !self.triage.links.is_empty()
     }
 
     /// Why this file (or one of its archive members) was not fully judged, sorted and without

@@ -90,6 +90,9 @@ impl ScanOptions {
             root: &'a Option<String>,
             root_os: &'a Option<&'static str>,
             timeout: u64,
+            /// What a record holds: 2 since records carry the facts chains are built from, so
+            /// that a cache written before them is rebuilt rather than hiding every chain.
+            record: u32,
         }
         let key = Key {
             tool,
@@ -103,6 +106,7 @@ impl ScanOptions {
             root,
             root_os,
             timeout: *timeout,
+            record: 2,
         };
         // A struct serialises in declaration order: the key does not depend on how serde_json
         // orders maps (which a dependency's feature can change).

@@ -5,6 +5,7 @@
 //! needs files not yet seen); after the walk each stage adds its part to the summary.
 
 pub mod cache;
+pub mod chains;
 pub mod links;
 pub mod persistence;
 pub mod seen;
@@ -45,16 +46,21 @@ impl Stages {
         Stages { stages, held }
     }
 
-    /// The stages of a command-line scan: the cross-file summary (seen indicators,
-    /// persistence links), then `--cache` and `--syslog`, which record results as they leave.
-    pub fn for_scan(cache: Option<Arc<cache::Cache>>, syslog: bool) -> Stages {
-        let mut stages: Vec<Box<dyn Stage>> = vec![
-            Box::new(seen::SeenIndicators::default()),
-            Box::new(links::PersistenceLinks::default()),
-        ];
+    /// The stages of a command-line scan: the seen indicators; `--cache`, which records each
+    /// file's own result (before any cross-file evidence, which the next scan finds again from
+    /// the cached facts); the cross-file judgement (chains), which holds what a link can still
+    /// change; the persistence links, which see the final verdicts; then `--syslog`.
+    pub fn for_scan(
+        cache: Option<Arc<cache::Cache>>,
+        syslog: bool,
+        root: Option<Arc<crate::scan::image::ImageRoot>>,
+    ) -> Stages {
+        let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(seen::SeenIndicators::default())];
         if let Some(c) = cache {
             stages.push(Box::new(cache::CacheStage(c)));
         }
+        stages.push(Box::new(chains::Chains::new(root)));
+        stages.push(Box::new(links::PersistenceLinks::default()));
         if syslog {
             stages.push(Box::new(syslog::Syslog::open()));
         }

@@ -79,6 +79,16 @@ impl Stage for Syslog {
     }
 
     fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+        // One line per chain of linked files, before the summary's.
+        for c in summary.triage.iter().flat_map(|t| &t.chains) {
+            let priority = if c.verdict == "malicious" {
+                libc::LOG_ERR
+            } else {
+                libc::LOG_WARNING
+            };
+            let line = crate::report::text::chain_line(c);
+            self.log(priority, &format!("chain {} {line}", c.verdict));
+        }
         self.summary(summary);
     }
 }

@@ -11,14 +11,22 @@ pub fn annotate(
     root: Option<&crate::scan::image::ImageRoot>,
     system_path: &str,
     bytes: &[u8],
+    kind: crate::scan::kind::FileKind,
     meta: Option<&FileMeta>,
     out: &mut FileTriage,
 ) {
-    if let Some(place) = persistence::place(system_path) {
+    let place = persistence::place(system_path);
+    if let Some(place) = place {
         out.persistence = Some(place.to_owned());
         let windows = root.is_some_and(|r| r.is_windows()) || system_path.starts_with("C:\\");
         out.starts = persistence::references(bytes, windows);
     }
+    let about = crate::analyze::facts::About {
+        system_path,
+        kind,
+        persistence: place,
+    };
+    out.facts = crate::analyze::facts::extract(&about, bytes);
     if let Some(meta) = meta {
         out.owner = crate::scan::users::owner_name(root, meta.uid);
     }

@@ -38,6 +38,7 @@ const HEADER: &[&str] = &[
     "pids",
     "exe",
     "cmdline",
+    "links",
 ];
 
 pub struct CsvReporter<W: Write> {
@@ -132,6 +133,14 @@ impl<W: Write> Reporter for CsvReporter<W> {
         }));
         cells.push(p.map_or_else(String::new, |p| p.exe.clone()));
         cells.push(p.map_or_else(String::new, |p| p.cmdline.clone()));
+        // `relation path (verdict)`, separated by `; `.
+        let links: Vec<String> = r
+            .triage
+            .links
+            .iter()
+            .map(|l| format!("{} {} ({})", l.relation.as_str(), l.path, l.verdict))
+            .collect();
+        cells.push(links.join("; "));
         self.row(&cells)
     }
 

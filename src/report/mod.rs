@@ -16,7 +16,7 @@ use std::io;
 /// The version of the machine-readable outputs' shape (JSON, NDJSON, SARIF run properties).
 /// Minor: fields added; major: a field renamed, removed or its meaning changed. Every change is
 /// recorded in CHANGELOG.md, since SIEM pipelines, baselines and CI jobs depend on the names.
-pub const SCHEMA_VERSION: &str = "1.1";
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// One output format.
 pub trait Reporter {

@@ -194,6 +194,9 @@ struct File {
     starts: Vec<IgnoredString>,
     #[serde(default)]
     cached: bool,
+    /// Schema 1.2 and later.
+    #[serde(default)]
+    links: Vec<Link>,
     #[serde(default)]
     members: Vec<File>,
     #[serde(default)]
@@ -341,8 +344,47 @@ struct Summary {
     indicators_truncated: bool,
     #[serde(default)]
     persistence_links: Vec<PersistenceLink>,
+    /// Schema 1.2 and later.
+    #[serde(default)]
+    chains: Vec<Chain>,
     #[serde(default)]
     cache: Option<CacheStats>,
+}
+
+/// `triage::Relation`.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Relation {
+    Starts,
+    StartedBy,
+    Configures,
+    ConfiguredBy,
+    Installs,
+    InstalledBy,
+    Downloads,
+    DownloadedBy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Link {
+    relation: Relation,
+    path: IgnoredString,
+    verdict: Level,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Chain {
+    verdict: Level,
+    files: Vec<ChainFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChainFile {
+    path: IgnoredString,
+    relation: Option<Relation>,
 }
 
 #[derive(Deserialize)]
@@ -552,6 +594,7 @@ struct TextGrammar {
     scanned: Regex,
     summary_line: Regex,
     seen: Regex,
+    link: Regex,
 }
 
 static TEXT: LazyLock<TextGrammar> = LazyLock::new(|| {
@@ -577,6 +620,7 @@ static TEXT: LazyLock<TextGrammar> = LazyLock::new(|| {
             r"|Not fully scanned: \d+ files \(see above\)\.",
             r"|Errors: \d+ \(see above\)\.",
             r"|Persistence: .+ \(.+\) starts .+ \((?:suspicious|malicious)\)",
+            r"|Chain \((?:suspicious|malicious)\): .+",
             r"|Cache: \d+ hits, \d+ results stored\.",
             r"|Cache rebuilt: .+\.",
             r"|Cache not written: .+",
@@ -585,6 +629,9 @@ static TEXT: LazyLock<TextGrammar> = LazyLock::new(|| {
             r"|Incomplete: the scan did not judge every file whole\.)$",
         )),
         seen: re(r"^Seen [a-z_]+s:$"),
+        link: re(
+            r"^    link: (?:starts|started_by|configures|configured_by|installs|installed_by|downloads|downloaded_by) .+ \((?:clean|suspicious|malicious)\)$",
+        ),
     }
 });
 
@@ -612,6 +659,7 @@ fn is_text_report(text: &str) -> bool {
                 || line.starts_with("    error: ")
                 || line.starts_with("    suppressed: ")
                 || line.starts_with("    not fully scanned: ")
+                || g.link.is_match(line)
                 || line == "  member:"
                 || g.sha256.is_match(line)
                 || g.process.is_match(line)

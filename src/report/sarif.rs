@@ -226,6 +226,9 @@ impl<W: Write> SarifReporter<W> {
                     .build(),
             )
             .build();
+        if member.is_none() && !r.triage.links.is_empty() {
+            result.related_locations = Some(self.related(r));
+        }
         if let Some(reason) = suppressed {
             result.suppressions = Some(vec![sarif::Suppression::builder()
                 .kind(json!("external"))
@@ -234,6 +237,29 @@ impl<W: Write> SarifReporter<W> {
                 .build()]);
         }
         result
+    }
+
+    /// The files a result's file is linked to (`links`), each with its relation and verdict.
+    fn related(&self, r: &FileReport) -> Vec<sarif::Location> {
+        let mut out = Vec::new();
+        for (i, l) in r.triage.links.iter().enumerate() {
+            let physical = sarif::PhysicalLocation::builder()
+                .artifact_location(
+                    sarif::ArtifactLocation::builder()
+                        .uri(self.uri(l.path.as_bytes()))
+                        .build(),
+                )
+                .build();
+            let text = format!("{} {} ({})", l.relation.as_str(), l.path, l.verdict);
+            out.push(
+                sarif::Location::builder()
+                    .id(i as i64)
+                    .physical_location(physical)
+                    .message(sarif::Message::builder().text(text).build())
+                    .build(),
+            );
+        }
+        out
     }
 
     /// Relative to the current directory when inside it, else an absolute file URI; encoded

@@ -132,6 +132,10 @@ impl<W: Write> Reporter for TextReporter<W> {
         for e in &r.errors {
             writeln!(self.out, "    error: {}", esc(&e.to_string()))?;
         }
+        for l in &r.triage.links {
+            let (relation, path) = (l.relation.as_str(), esc(&l.path));
+            writeln!(self.out, "    link: {relation} {path} ({})", l.verdict)?;
+        }
         self.extras(r)
     }
 
@@ -224,6 +228,9 @@ fn write_triage(out: &mut dyn io::Write, t: &TriageSummary) -> io::Result<()> {
             l.verdict
         )?;
     }
+    for c in &t.chains {
+        writeln!(out, "Chain ({}): {}", c.verdict, chain_line(c))?;
+    }
     if let Some(c) = &t.cache {
         writeln!(out, "Cache: {} hits, {} results stored.", c.hits, c.stored)?;
         if let Some(why) = &c.rebuilt {
@@ -234,4 +241,18 @@ fn write_triage(out: &mut dyn io::Write, t: &TriageSummary) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A chain as one line: `/etc/cron.d/x starts /opt/run.sh starts /opt/bin/helper`.
+pub fn chain_line(c: &crate::outcome::triage::Chain) -> String {
+    let mut line = String::new();
+    for f in &c.files {
+        if let Some(r) = f.relation {
+            line.push(' ');
+            line.push_str(r.as_str());
+            line.push(' ');
+        }
+        line.push_str(&esc(&f.path));
+    }
+    line
 }

@@ -136,6 +136,9 @@ pub struct JsonTriage<'a> {
     pub starts: &'a [String],
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub cached: bool,
+    /// The files this one is linked to in a chain that holds a flagged file (schema 1.2).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub links: &'a [crate::outcome::triage::Link],
 }
 
 impl<'a> JsonTriage<'a> {
@@ -144,6 +147,7 @@ impl<'a> JsonTriage<'a> {
             persistence: t.persistence.as_deref(),
             starts: &t.starts,
             cached: t.cached,
+            links: &t.links,
         }
     }
 }

@@ -553,6 +553,7 @@ impl<'e> Worker<'e> {
             opts.root.as_deref(),
             &target.system_path,
             &self.buf,
+            report.kind,
             report.meta.as_ref(),
             &mut report.triage,
         );

@@ -56,7 +56,7 @@ fn sarif_validates_against_the_schema_and_is_followable() {
     assert_valid_sarif(&doc);
     assert_eq!(doc["version"], "2.1.0");
     let run0 = &doc["runs"][0];
-    assert_eq!(run0["properties"]["schema_version"], "1.1");
+    assert_eq!(run0["properties"]["schema_version"], "1.2");
     assert_eq!(run0["tool"]["driver"]["name"], "minerscan");
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
     let stratum = rules

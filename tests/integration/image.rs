@@ -55,7 +55,12 @@ fn paths_are_reported_as_the_machine_saw_them() {
     );
     assert_eq!(doc["scan"]["roots"][0], "/");
     let listed = listed(&doc, Path::new("/nonexistent"));
-    assert_eq!(listed, vec!["opt/.cache/run.sh"], "{doc}");
+    // The cron file starts the flagged script: judged with it, and listed.
+    assert_eq!(
+        listed,
+        vec!["etc/cron.d/updater", "opt/.cache/run.sh"],
+        "{doc}"
+    );
     let f = file(&doc, "/opt/.cache/run.sh").unwrap();
     // Metadata for the timeline.
     for k in ["mtime", "ctime", "atime", "mode", "uid", "gid", "inode"] {
@@ -69,7 +74,8 @@ fn paths_are_reported_as_the_machine_saw_them() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert_eq!(paths, vec!["/etc/cron.d/updater", "/etc/passwd"]);
+    // The cron file starts something: held for cross-file judgement, written last.
+    assert_eq!(paths, vec!["/etc/passwd", "/etc/cron.d/updater"]);
     let cron = file(&doc, "/etc/cron.d/updater").unwrap();
     assert_eq!(cron["persistence"], "cron");
     assert_eq!(cron["starts"][0], "/opt/.cache/run.sh");
@@ -84,7 +90,12 @@ fn cron_file_is_linked_to_the_flagged_script_it_starts() {
     assert_eq!(links[0]["persistence"], "/etc/cron.d/updater");
     assert_eq!(links[0]["place"], "cron");
     assert_eq!(links[0]["starts"], "/opt/.cache/run.sh");
-    assert_eq!(links[0]["verdict"], "suspicious");
+    // The verdict after cross-file judgement: a persisted miner launch.
+    assert_eq!(links[0]["verdict"], "malicious");
+    assert_eq!(
+        doc["summary"]["chains"][0]["files"][0]["path"],
+        "/etc/cron.d/updater"
+    );
     // The summary lists the pool with the file where it was seen.
     assert_eq!(
         doc["summary"]["indicators"]["pool"]["pool.supportxmr.com"]["files"][0],
@@ -163,7 +174,8 @@ fn windows_image_is_judged_and_reported_as_windows() {
     let doc = scan_json(&["--root", root, "--all"], t.path());
     assert_eq!(doc["scan"]["options"]["root_os"], "windows");
     let f = file(&doc, "C:\\ProgramData\\WinSvc\\start.bat").expect("reported as C:\\...");
-    assert_eq!(f["verdict"], "suspicious", "{f}");
+    // Started from the Startup folder: a persisted miner launch.
+    assert_eq!(f["verdict"], "malicious", "{f}");
     let startup = "C:\\Users\\bob\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\run.bat";
     assert_eq!(
         file(&doc, startup).unwrap()["persistence"],
@@ -183,13 +195,19 @@ fn csv_and_ecs_carry_the_timeline_fields() {
     let root = t.path().to_str().unwrap();
     let out = run(&["scan", "--root", root, "--format", "csv"], t.path());
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
     assert!(lines[0]
         .starts_with("path,verdict,score,family,category,kind,size,sha256,mtime,ctime,atime"));
     assert!(
-        lines[1].starts_with("/opt/.cache/run.sh,suspicious,"),
+        lines[1].starts_with("/etc/cron.d/updater,malicious,"),
         "{}",
         lines[1]
+    );
+    assert!(
+        lines[2].starts_with("/opt/.cache/run.sh,malicious,")
+            && lines[2].ends_with(",started_by /etc/cron.d/updater (malicious)"),
+        "{}",
+        lines[2]
     );
     let out = run(&["scan", "--root", root, "--format", "ndjson"], t.path());
     let alert: Value = serde_json::from_str(out.stdout.lines().next().unwrap()).unwrap();
@@ -198,7 +216,8 @@ fn csv_and_ecs_carry_the_timeline_fields() {
     ] {
         assert!(alert["file"].get(k).is_some(), "missing file.{k}: {alert}");
     }
-    assert_eq!(alert["file"]["path"], "/opt/.cache/run.sh");
+    assert_eq!(alert["file"]["path"], "/etc/cron.d/updater");
+    assert_eq!(alert["minerscan"]["links"][0]["path"], "/opt/.cache/run.sh");
 }
 
 fn cache_hits(doc: &Value) -> u64 {

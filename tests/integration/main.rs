@@ -2,6 +2,7 @@
 //! directories (and, for false positives, on the machine's own system files).
 
 mod archives;
+mod chains;
 mod ci;
 mod completeness;
 mod evasion;

@@ -239,7 +239,7 @@ fn strip_exec(raw: &str) -> &str {
 }
 
 /// Finds the program token behind wrappers. Returns its index.
-fn program_index(tokens: &[String]) -> Option<usize> {
+pub(crate) fn program_index(tokens: &[String]) -> Option<usize> {
     let mut i = 0;
     let mut cron_fields = 0;
     let mut after_wrapper = false;
@@ -276,7 +276,7 @@ fn program_index(tokens: &[String]) -> Option<usize> {
     None
 }
 
-fn option_value<'a>(tokens: &'a [String], names: &[&str]) -> Option<&'a str> {
+pub(crate) fn option_value<'a>(tokens: &'a [String], names: &[&str]) -> Option<&'a str> {
     for (i, t) in tokens.iter().enumerate() {
         for name in names {
             if t == name {

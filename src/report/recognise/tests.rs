@@ -4,7 +4,9 @@ use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{Level, Verdict};
 use crate::outcome::options::{IocSource, ScanOptions};
 use crate::outcome::problems::{ArchiveProblem, FileError, SkipReason};
-use crate::outcome::triage::{CacheStats, PersistenceLink, Seen, TriageSummary};
+use crate::outcome::triage::{
+    CacheStats, Chain, ChainFile, Link, PersistenceLink, Relation, Seen, TriageSummary,
+};
 use crate::outcome::FileMeta;
 use crate::outcome::{FileReport, RuleSetInfo, ScanInfo, Summary, ToolInfo};
 use crate::report::json::JsonReporter;
@@ -87,6 +89,11 @@ fn full_report(seq: u64) -> FileReport {
     r.triage.starts = vec!["/opt/x".to_owned()];
     r.triage.owner = Some("root".to_owned());
     r.triage.cached = true;
+    r.triage.links = vec![Link {
+        relation: Relation::Starts,
+        path: "/opt/x".to_owned(),
+        verdict: "malicious".to_owned(),
+    }];
     let mut member = FileReport::new(seq, format!("{}!inner", r.path), None);
     member.verdict = r.verdict.clone();
     member.findings = vec![f.clone()];
@@ -187,6 +194,19 @@ fn summary() -> Summary {
             place: "cron".to_owned(),
             starts: "/srv/app/run1.sh".to_owned(),
             verdict: "malicious".to_owned(),
+        }],
+        chains: vec![Chain {
+            verdict: "malicious".to_owned(),
+            files: vec![
+                ChainFile {
+                    path: "/etc/cron.d/x".to_owned(),
+                    relation: None,
+                },
+                ChainFile {
+                    path: "/srv/app/run1.sh".to_owned(),
+                    relation: Some(Relation::Starts),
+                },
+            ],
         }],
         cache: Some(CacheStats {
             hits: 1,
