@@ -37,6 +37,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("cmdline", cmdline),
     ("ioc_lists", ioc_lists),
     ("baseline", baseline),
+    ("cache", cache),
     ("recognise", recognise),
 ];
 
@@ -275,6 +276,60 @@ pub fn baseline(data: &[u8]) {
             let _ = Baseline::parse(&created, "created.toml");
         }
     }
+}
+
+/// The bytes of a cache file, opened as `--cache` opens one (refused, rebuilt or used), and
+/// every record it holds read back. Through a file of our own in the temporary folder: the
+/// cache is a database on disk.
+pub fn cache(data: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "minerscan-fuzz-cache-{}-{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::fs::create_dir(&dir).is_err() {
+        return;
+    }
+    quiet_where_the_cli_is_quiet();
+    let path = dir.join("cache.redb");
+    if write_private(&path, data).is_ok() {
+        if let Ok(c) = crate::post::cache::Cache::open(&path, "fuzz") {
+            let _ = c.readable_records();
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The database engine asserts on some damaged files, and `Cache::open` takes such a panic on
+/// its opening thread for a damaged cache, as it should; the CLI's panic hook keeps it quiet.
+/// libFuzzer's hook aborts on every panic, caught or not: this one lets that thread's through,
+/// so that the fuzzer stops only on the panics a scan would die of or report.
+fn quiet_where_the_cli_is_quiet() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let outer = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let opening = std::thread::current().name() == Some(crate::post::cache::OPENING_THREAD);
+            if !opening {
+                outer(info);
+            }
+        }));
+    });
+}
+
+/// Writes `data` to a new file only the user can write, as a cache file must be.
+fn write_private(path: &std::path::Path, data: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(data)
 }
 
 /// Our own report recogniser, on a file with and without an execute bit.
