@@ -10,9 +10,9 @@
 //! Rules: `miner_config` (miner), `miner_settings` (miner: a config made of miner-only keys
 //! without a pool), `miner_command_line` (miner), `wallet_address` (info).
 
-mod cmdline;
+pub(crate) mod cmdline;
 mod endpoint;
-mod relaxed;
+pub(crate) mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;

@@ -18,7 +18,7 @@ use crate::post::{Disposition, Stage};
 use crate::scan::digests::Digests;
 use crate::scan::kind::FileKind;
 use anyhow::{bail, Context, Result};
-use redb::{Database, TableDefinition};
+use redb::{Database, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::MetadataExt;
@@ -30,6 +30,8 @@ use std::time::{Duration, Instant};
 const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("minerscan");
 const MARKER: &[u8] = b"minerscan result cache, format 1";
+/// The thread that opens the database: a panic there is a damaged cache, not a bug of ours.
+pub(crate) const OPENING_THREAD: &str = "minerscan-worker-cache-open";
 /// Finished results are committed at least this often.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
@@ -111,7 +113,7 @@ impl Cache {
             );
         }
         let mut identity = (md.dev(), md.ino());
-        let (db, rebuilt) = match Self::open_checked(file, key) {
+        let (db, rebuilt) = match Self::open_guarded(file, key) {
             Ok(x) => x,
             Err(Reject::InUse) => bail!("--cache {shown}: in use by another minerscan process"),
             Err(Reject::Foreign(why)) => bail!(
@@ -125,7 +127,7 @@ impl Cache {
                     .metadata()
                     .with_context(|| format!("--cache {shown}"))?;
                 identity = (md.dev(), md.ino());
-                let (db, _) = Self::open_checked(file, key).map_err(|e| match e {
+                let (db, _) = Self::open_guarded(file, key).map_err(|e| match e {
                     Reject::InUse => anyhow::anyhow!("--cache {shown}: in use"),
                     Reject::Untrusted(w) | Reject::Foreign(w) => {
                         anyhow::anyhow!("--cache {shown}: {w}")
@@ -156,6 +158,24 @@ impl Cache {
             hits: AtomicU64::new(0),
             stored,
             rebuilt,
+        })
+    }
+
+    /// `open_checked` where a panic is a damaged cache: redb asserts instead of returning an
+    /// error on some damaged files (one shorter than the layout its header declares, as a
+    /// truncated copy or a full disk leaves it), which took the whole scan down. On a thread of
+    /// its own, named so that the panic hook keeps it quiet (see `cli::commands::run`).
+    fn open_guarded(file: std::fs::File, key: &str) -> Result<(Database, Option<String>), Reject> {
+        std::thread::scope(|s| {
+            let opening = std::thread::Builder::new()
+                .name(OPENING_THREAD.into())
+                .spawn_scoped(s, || Self::open_checked(file, key))
+                .map_err(|e| Reject::Untrusted(format!("cannot open it ({e})")))?;
+            opening.join().unwrap_or_else(|_| {
+                Err(Reject::Untrusted(
+                    "not a readable cache (the database engine failed on it)".into(),
+                ))
+            })
         })
     }
 
@@ -240,6 +260,21 @@ impl Cache {
         report.triage.cached = true;
         self.hits.fetch_add(1, Ordering::Relaxed);
         true
+    }
+
+    /// Reads every stored record as `lookup` would and counts those that decode: what the
+    /// fuzz target asks of an opened cache, since lookups need a path it cannot guess.
+    pub(crate) fn readable_records(&self) -> usize {
+        let Ok(r) = self.db.begin_read() else {
+            return 0;
+        };
+        let Ok(t) = r.open_table(FILES) else {
+            return 0;
+        };
+        let Ok(rows) = t.iter() else { return 0 };
+        rows.flatten()
+            .filter(|(_, v)| decode(v.value()).is_some())
+            .count()
     }
 
     fn get(&self, key: &str) -> Option<Record> {
@@ -501,5 +536,26 @@ mod tests {
         let last = bytes.len() - 2;
         bytes[last] ^= 1;
         assert!(decode(&bytes).is_none());
+    }
+
+    #[test]
+    fn a_truncated_cache_is_rebuilt_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.redb");
+        {
+            let c = Cache::open(&path, "k").unwrap();
+            assert!(c.rebuilt.is_none());
+        }
+        // Cut short, as a full disk or an interrupted copy leaves it: still recognisably ours
+        // (redb's header, our marker), but shorter than the layout its header declares.
+        let bytes = std::fs::read(&path).unwrap();
+        let at = memchr::memmem::find(&bytes, MARKER).unwrap();
+        let mut cut = bytes[..(64 << 10).min(bytes.len() / 2)].to_vec();
+        cut.extend_from_slice(&bytes[at..at + MARKER.len()]);
+        std::fs::write(&path, &cut).unwrap();
+        let c = Cache::open(&path, "k").expect("a damaged cache of ours is rebuilt");
+        let why = c.rebuilt.clone().expect("and says why");
+        assert!(why.contains("not a readable cache"), "{why}");
+        assert_eq!(c.readable_records(), 0);
     }
 }

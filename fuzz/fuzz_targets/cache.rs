@@ -1,0 +1,5 @@
+//! The bytes of a cache file, opened as --cache opens one.
+//! The body is shared with the corpus replay test: see `minerscan::testing::fuzz`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| minerscan::testing::fuzz::cache(data));
