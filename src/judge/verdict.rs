@@ -128,14 +128,13 @@ fn is_miner_program(f: &Finding) -> bool {
     f.class == Class::Miner && f.rule != MANAGES_MINER
 }
 
-/// The verdict model. `findings` should already be merged (see `merge_and_sort`).
-pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
-    let classes: BTreeSet<Class> = findings
-        .iter()
-        .filter(|f| f.class != Class::Miner || is_miner_program(f))
-        .map(|f| f.class)
-        .collect();
-    let manages = findings.iter().any(|f| f.rule == MANAGES_MINER);
+/// The level and the reasons for it, from the classes that met (`miner` counting programs,
+/// launches and configs only) and whether a script manages a mining program.
+fn level_of(
+    findings: &[Finding],
+    classes: &BTreeSet<Class>,
+    manages: bool,
+) -> (Level, Vec<String>) {
     let behaviours: Vec<Class> = classes
         .iter()
         .copied()
@@ -182,6 +181,18 @@ pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
     } else {
         Level::Clean
     };
+    (level, reasons)
+}
+
+/// The verdict model. `findings` should already be merged (see `merge_and_sort`).
+pub fn judge(findings: &[Finding], kind: FileKind) -> Verdict {
+    let classes: BTreeSet<Class> = findings
+        .iter()
+        .filter(|f| f.class != Class::Miner || is_miner_program(f))
+        .map(|f| f.class)
+        .collect();
+    let manages = findings.iter().any(|f| f.rule == MANAGES_MINER);
+    let (level, reasons) = level_of(findings, &classes, manages);
 
     // A diminishing-returns combination of the scores of the findings that count, mapped into
     // the level's band so that the score ranks files within a level and never contradicts it.
