@@ -251,6 +251,22 @@ pub const MINER_NAMES: &[(&str, &str)] = &[
     ("dbused", "dbused"),
 ];
 
+/// The entry of `MINER_NAMES` a lower-case program name is: the name itself, or else a build
+/// of one (the name followed by a dash, underscore or dot: `ccminer-x64`, `xmrig-notls`,
+/// `xmrig_6.21`), never a longer word (`minerd` is not `minerdev`). Callers drop the names
+/// that their context makes ordinary.
+pub fn miner_name_entry(base: &str) -> Option<(&'static str, &'static str)> {
+    let build_of = |name: &str| {
+        base.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
+    };
+    MINER_NAMES
+        .iter()
+        .find(|(n, _)| *n == base)
+        .or_else(|| MINER_NAMES.iter().find(|(n, _)| build_of(n)))
+        .copied()
+}
+
 /// Security and monitoring agents that miner droppers stop or uninstall (documented in public
 /// reports on cloud-focused miner campaigns).
 pub const SECURITY_AGENTS: &[&str] = &[

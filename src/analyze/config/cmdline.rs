@@ -7,7 +7,9 @@
 //! database client's `-u root -p` or ssh's `-o Option=x` carries none of these.
 
 use super::endpoint::{parse_endpoint, Endpoint};
-use crate::knowledge::indicators::{Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS};
+use crate::knowledge::indicators::{
+    miner_name_entry, Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS,
+};
 use crate::knowledge::wallet::{self, Wallet};
 use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
@@ -131,17 +133,9 @@ fn lower_basename(token: &str) -> String {
 /// (`ccminer-x64`, `xmrig-6.21.0`, `SRBMiner-MULTI_2`) when the name is no ordinary word.
 pub(crate) fn miner_family(token: &str) -> Option<&'static str> {
     let base = lower_basename(token);
-    let build_of = |name: &str| {
-        !ambiguous_name(name)
-            && base
-                .strip_prefix(name)
-                .is_some_and(|rest| rest.starts_with(['-', '_', '.']))
-    };
-    MINER_NAMES
-        .iter()
-        .find(|(n, _)| *n == base)
-        .or_else(|| MINER_NAMES.iter().find(|(n, _)| build_of(n)))
-        .map(|(_, f)| *f)
+    miner_name_entry(&base)
+        .filter(|&(name, _)| name == base || !ambiguous_name(name))
+        .map(|(_, family)| family)
 }
 
 /// Names that are miners only in context (campaign binaries with ordinary-sounding names):

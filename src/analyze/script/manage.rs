@@ -13,7 +13,7 @@
 //! guides kill, not what a kit manages, and generic words among them (`sysupdate`) name
 //! ordinary programs too.
 
-use crate::knowledge::indicators::MINER_NAMES;
+use crate::knowledge::indicators::{miner_name_entry, MINER_NAMES};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -97,23 +97,17 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '"' | '\'' | ',' | '/' | '\\' | '*')
 }
 
-/// The family of a mining program named by `word`: the name itself, with an executable, unit
-/// or script suffix, or a build suffix after a dash, underscore or dot (`xmrig-notls`,
-/// `xmrig_6.21`), never a longer word (`minerd` is not `minerdev`).
+/// The family of a mining program named by `word`: its name or a build of it
+/// (`knowledge::indicators::miner_name_entry`), with an executable, unit or script suffix.
 fn program_family(word: &str) -> Option<&'static str> {
     let word = word.to_ascii_lowercase();
     let word = [".exe", ".service", ".sh", ".bat", ".cmd", ".timer"]
         .iter()
         .find_map(|s| word.strip_suffix(s))
         .unwrap_or(&word);
-    MINER_NAMES
-        .iter()
+    miner_name_entry(word)
         .filter(|(name, _)| !NOT_PROGRAMS.contains(name))
-        .find(|(name, _)| {
-            word.strip_prefix(name)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '_', '.']))
-        })
-        .map(|&(_, family)| family)
+        .map(|(_, family)| family)
 }
 
 #[cfg(test)]
