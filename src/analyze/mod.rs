@@ -11,6 +11,7 @@
 pub mod binary;
 pub mod config;
 pub mod facts;
+pub mod gate;
 pub mod id;
 pub mod indicator;
 pub mod ioc;
@@ -44,6 +45,11 @@ pub trait Analyzer: Send + Sync {
     /// `NeedleBlock` for how they are matched), read back with `FileContext::needle_hits`.
     fn needles(&self) -> Vec<&'static str> {
         Vec::new()
+    }
+    /// Whether this analyzer reads only text: then its needles may be shorter than a binary's
+    /// printable regions need (text is searched whole).
+    fn reads_text_only(&self) -> bool {
+        false
     }
     /// Builds the per-thread half. Called once per worker thread.
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_>;
@@ -83,6 +89,7 @@ pub fn shared_matcher(analyzers: &[Box<dyn Analyzer>], user_network: Vec<Pattern
         .map(|a| NeedleBlock {
             owner: a.id().as_str(),
             texts: a.needles(),
+            text_only: a.reads_text_only(),
         })
         .filter(|b| !b.texts.is_empty())
         .collect();

@@ -32,11 +32,14 @@
 //! lines are judged like any script, so that no wrapping hides a command.
 
 use super::config::{decoded_text, scan_command_lines, DecodedAt};
+use super::gate;
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::MANAGES_MINER;
-use crate::knowledge::indicators::{pool_fact, stratum_urls, IndicatorKind, Indicators};
+use crate::knowledge::indicators::{
+    pool_fact, stratum_urls, IndicatorKind, Indicators, SECURITY_AGENTS,
+};
 use crate::scan::context::FileContext;
 use crate::scan::kind::utf16le_text;
 use crate::scan::kind::FileKind;
@@ -62,6 +65,15 @@ const LONG_BLOB: usize = 2048;
 impl Analyzer for ScriptAnalyzer {
     fn id(&self) -> AnalyzerId {
         ID
+    }
+    fn reads_text_only(&self) -> bool {
+        true
+    }
+    fn needles(&self) -> Vec<&'static str> {
+        GATES
+            .as_ref()
+            .map(|g| g.needles.iter().map(String::as_str).collect())
+            .unwrap_or_default()
     }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(ScriptWorker)
@@ -90,7 +102,13 @@ impl AnalyzerWorker for ScriptWorker {
                 quoted: &mut quoted,
                 is_quoted: &is_quoted,
             };
-            scan_lines(&text, ctx.indicators, None, &mut sink);
+            // The shared pass found the gates' needles in the bytes; they are the text's only
+            // where the text is the bytes as they are.
+            let hits = GATES
+                .as_ref()
+                .filter(|_| ctx.text_is_bytes())
+                .map(|g| g.hit_needles(&ctx.needle_hits(ID)));
+            scan_lines(&text, ctx.indicators, None, hits.as_deref(), &mut sink);
             if matches!(ctx.kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script")
             {
                 web_miner(&text, ctx.kind, &mut sink);
@@ -554,6 +572,9 @@ static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*?\s[-/]e(?:c|n|nc|nco|ncod|ncode|ncoded|ncodedc\w*)?\s+['\x22]?([A-Za-z0-9+/]{16,}={0,2})")
         .expect("static regex")
 });
+/// What `PS_ENCODED` needs before anything else.
+static POWERSHELL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)powershell|pwsh").expect("static regex"));
 static B64_RUN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("static regex"));
 static CRON_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -573,20 +594,23 @@ static CRON_LINE: LazyLock<Regex> = LazyLock::new(|| {
 /// slowest matcher over a whole text with any non-ASCII byte, and a pattern without one of its
 /// assertions matches wherever the pattern does.
 static LINE_GATE: LazyLock<RegexSet> = LazyLock::new(|| {
-    let gated = gated_line_regexes().map(Regex::as_str);
-    let patterns: Vec<String> = RULES
-        .iter()
-        .map(|r| r.pattern)
-        .chain(gated)
-        .map(without_word_boundaries)
-        .collect();
-    RegexSetBuilder::new(patterns)
+    RegexSetBuilder::new(line_gate_patterns())
         .multi_line(true)
         .crlf(true)
         .dfa_size_limit(32 << 20)
         .build()
         .expect("static regexes")
 });
+
+fn line_gate_patterns() -> Vec<String> {
+    let gated = gated_line_regexes().map(Regex::as_str);
+    RULES
+        .iter()
+        .map(|r| r.pattern)
+        .chain(gated)
+        .map(without_word_boundaries)
+        .collect()
+}
 
 /// `pattern` with its `\b` assertions removed (escaped backslashes left alone).
 fn without_word_boundaries(pattern: &str) -> String {
@@ -609,6 +633,130 @@ fn without_word_boundaries(pattern: &str) -> String {
     out
 }
 /// The four line regexes the gate holds after the rules, in its order.
+/// The gates of `scan_lines`' checks, decided by the script analyzer's needles: literals
+/// that every line heuristic, kill, download, agent, management and VBScript check needs
+/// (`gate::gate`, worked out from the patterns), found for it by the shared pass. A text that
+/// satisfies no check's gate is not read line by line at all.
+struct Gates {
+    needles: Vec<String>,
+    /// Per check, numbered as `LINE_GATE` numbers them (the rules, then download, kill,
+    /// uninstall, stop): alternatives of conjunctions of clauses of needle indices.
+    checks: Vec<Vec<Vec<Vec<usize>>>>,
+    /// Needles naming a mining program (`manage`), and the VBScript downloader's.
+    programs: Vec<usize>,
+    vbs: usize,
+}
+
+/// Which checks of `scan_lines` a text can satisfy.
+struct Candidates {
+    checks: Vec<bool>,
+    manages: bool,
+    vbs: bool,
+}
+
+impl Gates {
+    fn build() -> Option<Gates> {
+        let mut gates: Vec<Vec<gate::Conj>> = Vec::new();
+        let patterns = RULES
+            .iter()
+            .map(|r| r.pattern)
+            .chain([&DOWNLOAD_TO_FILE, &KILL_VERB, &AGENT_UNINSTALL].map(|r| r.as_str()));
+        for p in patterns {
+            gates.push(gate::gate(p, MIN_NEEDLE)?);
+        }
+        // Stopping a service counts only where the line names a security agent
+        // (`names_agent`): the agents' names gate it, not the stop commands.
+        let agents = SECURITY_AGENTS
+            .iter()
+            .map(|n| n.to_ascii_lowercase())
+            .collect();
+        gates.push(vec![vec![agents]]);
+        let programs: Vec<String> = manage::program_names()
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let mut needles: Vec<String> = gates
+            .iter()
+            .flat_map(|g| gate::literals(g).map(str::to_owned))
+            .chain(programs.iter().cloned())
+            .chain([VBS_STREAM.to_owned()])
+            .collect();
+        needles.sort();
+        needles.dedup();
+        let printable = |n: &String| {
+            n.len() >= MIN_NEEDLE && n.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        };
+        if !needles.iter().all(printable) {
+            return None;
+        }
+        let index = |l: &str| {
+            needles
+                .binary_search_by(|n| n.as_str().cmp(l))
+                .expect("listed")
+        };
+        let checks = gates
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|conj| {
+                        conj.iter()
+                            .map(|cl| cl.iter().map(|l| index(l)).collect())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(Gates {
+            programs: programs.iter().map(|p| index(p)).collect(),
+            vbs: index(VBS_STREAM),
+            checks,
+            needles,
+        })
+    }
+
+    /// Which needles the shared pass found.
+    fn hit_needles(&self, hits: &[crate::knowledge::indicators::NeedleHit]) -> Vec<bool> {
+        let mut hit = vec![false; self.needles.len()];
+        for h in hits {
+            hit[h.needle] = true;
+        }
+        hit
+    }
+
+    fn candidates(&self, hit: &[bool]) -> Candidates {
+        let met = |conj: &Vec<Vec<usize>>| conj.iter().all(|cl| cl.iter().any(|&n| hit[n]));
+        Candidates {
+            checks: self
+                .checks
+                .iter()
+                .map(|alts| alts.iter().any(met))
+                .collect(),
+            manages: self.programs.iter().any(|&n| hit[n]),
+            vbs: hit[self.vbs],
+        }
+    }
+}
+
+static GATES: LazyLock<Option<Gates>> = LazyLock::new(Gates::build);
+
+/// Each check of `LINE_GATE` on its own, to confirm a candidate over the whole text: a single
+/// regex finds its literal with a vectorised search, where the set runs a slow automaton.
+static CHECK_GATES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    line_gate_patterns()
+        .iter()
+        .map(|p| {
+            regex::RegexBuilder::new(p)
+                .multi_line(true)
+                .crlf(true)
+                .build()
+                .expect("static regex")
+        })
+        .collect()
+});
+
+/// Shortest needle: PowerShell's aliases (`iex`, `iwr`) are three letters.
+const MIN_NEEDLE: usize = 3;
+const VBS_STREAM: &str = "adodb.stream";
+
 fn gated_line_regexes() -> [&'static Regex; 4] {
     [&DOWNLOAD_TO_FILE, &KILL_VERB, &AGENT_UNINSTALL, &AGENT_STOP].map(|r| &**r)
 }
@@ -622,13 +770,43 @@ fn is_comment(line: &str) -> bool {
         || t.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("rem "))
 }
 
+/// Which checks of `scan_lines` can match somewhere in `text`: by the gates' `needles` where
+/// they are known (each candidate then confirmed over the whole text on its own), else by
+/// `LINE_GATE`.
+fn checks_in(text: &str, needles: Option<&[bool]>) -> Candidates {
+    match GATES.as_ref().zip(needles) {
+        Some((gates, hit)) => {
+            let mut can = gates.candidates(hit);
+            for (check, re) in can.checks.iter_mut().zip(CHECK_GATES.iter()) {
+                *check = *check && re.is_match(text);
+            }
+            can
+        }
+        None => {
+            let set = LINE_GATE.matches(text);
+            Candidates {
+                checks: (0..set.len()).map(|i| set.matched(i)).collect(),
+                manages: manage::names_a_program(text),
+                vbs: true,
+            }
+        }
+    }
+}
+
 /// Runs the line heuristics over `text`. `decoded` marks text decoded from a blob at a line.
-fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &mut Sink) {
+/// `needles`, where given, are the gates' needles found in `text` (see `Gates`).
+fn scan_lines(
+    text: &str,
+    ind: &Indicators,
+    decoded: Option<DecodedAt>,
+    needles: Option<&[bool]>,
+    sink: &mut Sink,
+) {
     let (set, regexes) = &*RULE_SET;
-    let gate = LINE_GATE.matches(text);
-    let any_rule = (0..RULES.len()).any(|i| gate.matched(i));
+    let can = checks_in(text, needles);
+    let any_rule = can.checks[..RULES.len()].iter().any(|&c| c);
     let [download, kill, uninstall, stop]: [bool; 4] =
-        std::array::from_fn(|i| gate.matched(RULES.len() + i));
+        std::array::from_fn(|i| can.checks[RULES.len() + i]);
     let evidence = |n: usize, line: &str| match decoded {
         Some(d) => Evidence::line(d.line, &format!("decoded: {}", line.trim())),
         None => Evidence::line(n + 1, line),
@@ -641,8 +819,9 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
     let mut sweep = Sweep::default();
     // A sweep kills: without a kill verb in the text there is none to look for.
     let sweep_gate = kill.then(|| sweep::Gate::new(text));
-    let manages = manage::names_a_program(text);
-    for (n, line) in text.lines().enumerate() {
+    let manages = can.manages;
+    let lines = any_rule || download || kill || uninstall || stop || manages;
+    for (n, line) in text.lines().enumerate().take_while(|_| lines) {
         recent.push(n, line);
         if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
             continue;
@@ -693,9 +872,12 @@ fn scan_lines(text: &str, ind: &Indicators, decoded: Option<DecodedAt>, sink: &m
     // VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
     // A lowered copy (one text's size) searched with memchr's SIMD finders: faster here than
     // case-insensitive automata over the text.
+    if !can.vbs {
+        return;
+    }
     let lower = text.to_ascii_lowercase();
     if (lower.contains("xmlhttp") || lower.contains("winhttprequest"))
-        && lower.contains("adodb.stream")
+        && lower.contains(VBS_STREAM)
         && (lower.contains(".run") || lower.contains(".exec") || lower.contains("shellexecute"))
     {
         for (n, line) in text.lines().enumerate() {
@@ -1010,6 +1192,11 @@ fn decode_layer(
     live: &mut Vec<Finding>,
     quoted: &mut Vec<Finding>,
 ) {
+    // Every blob is a run of base64 or follows a PowerShell command: without either, no line
+    // needs reading.
+    if !has_b64_run(text.as_bytes(), MIN_B64) && !POWERSHELL.is_match(text) {
+        return;
+    }
     let ind = ctx.indicators;
     // Blobs decoded on quoted and on live lines, each up to `MAX_BLOBS`: quoted blobs cannot
     // use up the budget of the live ones.
@@ -1099,6 +1286,23 @@ fn decode_layer(
     }
 }
 
+/// Whether `bytes` hold a run of at least `min` characters of the base64 alphabet (`B64_RUN`
+/// without its padding), in one pass.
+fn has_b64_run(bytes: &[u8], min: usize) -> bool {
+    let mut run = 0;
+    for &b in bytes {
+        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' {
+            run += 1;
+            if run >= min {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
+}
+
 fn b64_decode(s: &str) -> Option<Vec<u8>> {
     let s = &s[..s.len().min(MAX_DECODED * 4 / 3) & !3];
     let eng = base64::engine::general_purpose::GeneralPurpose::new(
@@ -1131,6 +1335,7 @@ fn scan_decoded(decoded: &str, at: usize, ind: &Indicators, acc: &mut Acc, out: 
         decoded,
         ind,
         Some(d),
+        None,
         &mut Sink {
             live: &mut inner,
             quoted: &mut unused,

@@ -303,11 +303,13 @@ pub struct NeedleHit {
 /// The literals one analyzer asks the shared pass to find on its behalf, under the analyzer's
 /// name: matched without regard to ASCII case, overlapping, the first `NEEDLE_HITS` occurrences
 /// of each. Each must be printable and at least `regions::MIN_RUN` long, so that a binary's
-/// printable regions hold every match.
+/// printable regions hold every match; except in a block only text analyzers read
+/// (`text_only`): text is searched whole, never by regions (`FileContext`).
 #[derive(Clone, Debug)]
 pub struct NeedleBlock {
     pub owner: &'static str,
     pub texts: Vec<&'static str>,
+    pub text_only: bool,
 }
 
 /// What one pass of the shared matcher found in a buffer.
@@ -337,8 +339,9 @@ pub struct Indicators {
     /// Standard semantics with overlapping search: every match of every pattern. The facts'
     /// leftmost-longest choice is made from those (see `choose_leftmost_longest`).
     automaton: AhoCorasick,
-    /// Every pattern is printable and at least `regions::MIN_RUN` long, so that searching the
-    /// printable regions of a binary finds exactly what searching all of it finds.
+    /// Every fact and every needle a binary's readers want is printable and at least
+    /// `regions::MIN_RUN` long, so that searching the printable regions of a binary finds
+    /// exactly what searching all of it finds.
     regions_suffice: bool,
 }
 
@@ -409,9 +412,16 @@ impl Indicators {
             .kind(kind)
             .build(&literals)
             .expect("indicator patterns are plain literals");
-        let regions_suffice = literals
+        let regions_suffice = patterns
             .iter()
-            .all(|l| crate::knowledge::regions::searchable(l));
+            .map(|p| p.text.as_bytes())
+            .chain(
+                needles
+                    .iter()
+                    .filter(|b| !b.text_only)
+                    .flat_map(|b| b.texts.iter().map(|t| t.as_bytes())),
+            )
+            .all(crate::knowledge::regions::searchable);
         Indicators {
             patterns,
             needle_count,

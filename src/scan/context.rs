@@ -40,6 +40,7 @@ pub struct FileContext<'a> {
     data_quotes: OnceCell<Option<Quotes>>,
     doc_quotes: OnceCell<Option<Quotes>>,
     line_ends: OnceCell<Vec<usize>>,
+    text_is_bytes: OnceCell<bool>,
 }
 
 /// Most indicator hits kept per file.
@@ -71,6 +72,7 @@ impl<'a> FileContext<'a> {
             data_quotes: OnceCell::new(),
             doc_quotes: OnceCell::new(),
             line_ends: OnceCell::new(),
+            text_is_bytes: OnceCell::new(),
         };
         // A rule set is a kind of its own, but only as a whole file: the head only decides
         // whether to look.
@@ -157,10 +159,9 @@ impl<'a> FileContext<'a> {
 
     fn shared_scan(&self) -> &Scan {
         self.scan.get_or_init(|| {
-            // Text is searched by regions too: a script may carry a binary payload.
-            let regions = self
-                .indicators
-                .regions_suffice()
+            // Text is searched whole: its printable regions are nearly all of it anyway, and
+            // the needles of text analyzers may be shorter than a region.
+            let regions = (self.indicators.regions_suffice() && !self.kind.is_text())
                 .then(|| crate::knowledge::regions::printable_regions(self.bytes));
             self.indicators
                 .scan(self.bytes, regions.as_deref(), MAX_INDICATOR_HITS)
@@ -212,6 +213,25 @@ impl<'a> FileContext<'a> {
             sha1: self.sha1.get().copied().flatten().map(|d| hex(&d)),
             sha256: self.sha256.get().copied().flatten().map(|d| hex(&d)),
         }
+    }
+
+    /// Whether `text()` is the file's bytes as they are (UTF-8 without NULs, after any BOM)
+    /// and holds no character that Unicode case folding takes to an ASCII letter (the Kelvin
+    /// sign, the long s): then a literal in the text is one in the bytes, in ASCII case, and
+    /// the shared pass's needle hits can gate the text analyzers (`analyze::gate`).
+    pub fn text_is_bytes(&self) -> bool {
+        *self.text_is_bytes.get_or_init(|| {
+            let Some(text) = self.text() else {
+                return false;
+            };
+            let bytes = self
+                .bytes
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(self.bytes);
+            text.as_bytes() == bytes
+                && memchr::memmem::find(bytes, "\u{212A}".as_bytes()).is_none()
+                && memchr::memmem::find(bytes, "\u{17F}".as_bytes()).is_none()
+        })
     }
 
     /// The file as text: UTF-8 (lossily), or UTF-16 decoded when it has a BOM or is mostly

@@ -65,15 +65,19 @@ static COMMANDS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// The mining program names, found without regard to ASCII case: a line that holds none
 /// manages no miner, and a text that holds none costs this one pass.
 static PROGRAMS: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-    let names = MINER_NAMES
-        .iter()
-        .map(|&(name, _)| name)
-        .filter(|name| !NOT_PROGRAMS.contains(name));
     aho_corasick::AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(names)
+        .build(program_names())
         .expect("static names")
 });
+
+/// The names of mining programs a management command may act on (the gate's needles too).
+pub(super) fn program_names() -> impl Iterator<Item = &'static str> {
+    MINER_NAMES
+        .iter()
+        .map(|&(name, _)| name)
+        .filter(|name| !NOT_PROGRAMS.contains(name))
+}
 
 /// Whether a text names a mining program anywhere (the gate of `managed_miner`).
 pub(super) fn names_a_program(text: &str) -> bool {

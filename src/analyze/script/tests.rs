@@ -126,3 +126,37 @@ fn the_line_gate_admits_every_line_match() {
     }
     assert!(checked > 50, "only {checked} line matches checked");
 }
+
+#[test]
+fn every_line_heuristic_has_a_gate_the_shared_pass_can_find() {
+    let gates = super::GATES
+        .as_ref()
+        .expect("a line heuristic without a literal of three printable characters");
+    assert!(gates.needles.iter().any(|n| n == "crontab"));
+    assert!(gates.needles.iter().any(|n| n == "xmrig"));
+    assert_eq!(gates.checks.len(), super::LINE_GATE.len());
+}
+
+#[test]
+fn a_text_without_the_gates_needles_is_not_read_line_by_line_and_one_with_them_is() {
+    // Near miss: a script of ordinary commands (none of the needles) gives nothing.
+    let plain = "#!/bin/sh\nset -e\ncd /srv/app\nmake -j4 all\necho done\n";
+    let (findings, _) = run(&[&ScriptAnalyzer], "build.sh", plain.as_bytes());
+    assert!(findings.is_empty(), "{findings:?}");
+    // The same script with one persistence line: the gate lets it through and the rule fires.
+    let dropper = format!("{plain}(crontab -l; echo '* * * * * /tmp/x') | crontab -\n");
+    let (findings, _) = run(&[&ScriptAnalyzer], "build.sh", dropper.as_bytes());
+    assert!(
+        rule_class(&findings, "script", "cron_persistence").is_some(),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn base64_runs_are_found_in_one_pass() {
+    let run = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9w";
+    assert!(super::has_b64_run(format!("x = '{run}'").as_bytes(), 40));
+    // Near miss: runs broken by a character outside the alphabet, each shorter than asked.
+    let broken = format!("{}.{}", &run[..39], &run[..39]);
+    assert!(!super::has_b64_run(broken.as_bytes(), 40));
+}
