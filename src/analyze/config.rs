@@ -448,6 +448,9 @@ pub(crate) fn scan_command_lines(
     let mut seen = BTreeSet::new();
     let mut reported = 0;
     let tasks = task_commands(text);
+    if tasks.is_empty() && !cmdline::may_launch_somewhere(text) {
+        return;
+    }
     let lines = text.lines().enumerate().map(|(n, l)| (n, Cow::Borrowed(l)));
     for (n, line) in lines.chain(tasks.into_iter().map(|(n, l)| (n, Cow::Owned(l)))) {
         let line = line.as_ref();

@@ -331,6 +331,24 @@ fn may_launch(line: &str) -> bool {
     })
 }
 
+/// Whether `may_launch` holds for some line of `text`: one pass over the whole text (in chunks
+/// of whole lines, each unquoted at once), so that a text without a miner name or a pool URL
+/// option is not read line by line.
+pub(crate) fn may_launch_somewhere(text: &str) -> bool {
+    const CHUNK: usize = 64 << 10;
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let from = (start + CHUNK).min(bytes.len());
+        let end = memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i);
+        if may_launch(&text[start..end]) {
+            return true;
+        }
+        start = end + 1;
+    }
+    false
+}
+
 /// Every miner launch in one line of text.
 pub(crate) fn launches_in_line(line: &str, ind: &Indicators) -> Vec<Launch> {
     if !may_launch(line) {
@@ -611,5 +629,22 @@ mod tests {
         ] {
             assert!(launch(line).is_none(), "{line}");
         }
+    }
+
+    #[test]
+    fn the_whole_text_gate_finds_what_a_line_would_past_its_chunks() {
+        let filler = "print('hello world')\n".repeat(10_000);
+        assert!(!may_launch_somewhere(&filler), "no name, no pool option");
+        // A quote-split name and a pool option, each on a line far past the first chunk.
+        for line in [
+            "x\"m\"rig --donate-level 1",
+            "./run \"-o\" pool.example:3333",
+        ] {
+            let text = format!("{filler}{line}\n{filler}");
+            assert!(may_launch(line));
+            assert!(may_launch_somewhere(&text), "{line}");
+        }
+        // Near miss: an option that only starts like a pool URL option.
+        assert!(!may_launch_somewhere(&format!("{filler}gcc -ofast x.c\n")));
     }
 }

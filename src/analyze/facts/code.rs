@@ -99,6 +99,10 @@ pub(super) fn python(text: &str, facts: &mut Facts) {
 }
 
 fn calls(text: &str, lang: &Lang, facts: &mut Facts) {
+    // Variables matter only as calls' arguments: a text without a call is not read for them.
+    if !lang.calls.is_match(text) {
+        return;
+    }
     let mut vars: HashMap<&str, String> = HashMap::new();
     for c in lang.assign.captures_iter(text) {
         if vars.len() >= MAX_VARS {
