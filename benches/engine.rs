@@ -42,6 +42,7 @@ fn rules() -> YaraAnalyzer {
             builtin: true,
             user_paths: vec![],
             timeout: Duration::from_secs(10),
+            cache: None,
         })
         .expect("built-in pack"),
     )

@@ -3,6 +3,9 @@
 //! Every matching rule becomes a finding whose class, score and family come from the rule's
 //! metadata, or, for rules without our metadata, from its tags and name.
 
+mod cache;
+pub use cache::default_dir as default_cache_dir;
+
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
@@ -68,6 +71,8 @@ pub struct RuleOptions {
     pub builtin: bool,
     pub user_paths: Vec<PathBuf>,
     pub timeout: Duration,
+    /// Where compiled rule sets are kept between runs (`cache`); `None` compiles every time.
+    pub cache: Option<PathBuf>,
 }
 
 /// The compiled rules and what is known about them.
@@ -175,57 +180,46 @@ fn new_compiler<'a>() -> yara_x::Compiler<'a> {
     compiler
 }
 
-/// Compiles our pack and the user's rules into one `Rules`. Our pack failing is fatal; a user's
-/// file that fails is reported and left out.
-pub fn compile(options: &RuleOptions) -> Result<YaraRules, RulesError> {
-    let start = Instant::now();
-    let mut compiler = new_compiler();
+/// One rule source to compile: where it came from, its text, whether it is ours.
+struct Source {
+    origin: String,
+    text: String,
+    builtin: bool,
+}
+
+impl Source {
+    fn namespace(&self) -> String {
+        namespace_for(&self.origin, self.builtin)
+    }
+}
+
+/// What the compiler is told besides the sources (part of the cache key).
+fn compiler_settings() -> String {
+    format!("relaxed;ignore={MISSING_MODULES:?};globals={EXTERNALS:?}")
+}
+
+/// Our pack and the user's rule files, read; files that cannot be read are problems.
+fn read_sources(options: &RuleOptions) -> Result<(Vec<Source>, Vec<RuleProblem>), RulesError> {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
-    let mut uses_md5 = false;
-    let mut uses_owner = false;
-    let md5_use = regex::Regex::new(r"(^|[^.\w])md5\b").expect("static regex");
-    let owner_use = regex::Regex::new(r"(^|[^.\w])owner\b").expect("static regex");
-
-    let mut add = |compiler: &mut yara_x::Compiler, origin: &str, text: &str, builtin: bool| {
-        let namespace = namespace_for(origin, builtin);
-        compiler.new_namespace(&namespace);
-        match compiler.add_source(yara_x::SourceCode::from(text).with_origin(origin)) {
-            Ok(_) => {
-                uses_md5 |= md5_use.is_match(text);
-                uses_owner |= owner_use.is_match(text);
-                sources.push(RuleSource {
-                    origin: origin.to_owned(),
-                    namespace,
-                    sha256: hex(&Sha256::digest(text.as_bytes())),
-                    builtin,
-                });
-                Ok(())
-            }
-            Err(err) => Err(problem(origin, &err)),
-        }
-    };
-
     if options.builtin {
         for (origin, text) in signatures::BUILTIN_YARA {
-            if let Err(p) = add(&mut compiler, origin, text, true) {
-                return Err(RulesError::Builtin {
-                    origin: p.origin.clone(),
-                    message: p.to_string(),
-                });
-            }
+            sources.push(Source {
+                origin: (*origin).to_owned(),
+                text: (*text).to_owned(),
+                builtin: true,
+            });
         }
     }
     for path in &options.user_paths {
         for file in rule_files(path)? {
             let origin = file.display().to_string();
             match std::fs::read(&file) {
-                Ok(bytes) => {
-                    let text = String::from_utf8_lossy(&bytes);
-                    if let Err(p) = add(&mut compiler, &origin, &text, false) {
-                        problems.push(p);
-                    }
-                }
+                Ok(bytes) => sources.push(Source {
+                    origin,
+                    text: String::from_utf8_lossy(&bytes).into_owned(),
+                    builtin: false,
+                }),
                 Err(e) => problems.push(RuleProblem {
                     origin,
                     line: None,
@@ -234,22 +228,90 @@ pub fn compile(options: &RuleOptions) -> Result<YaraRules, RulesError> {
             }
         }
     }
+    Ok((sources, problems))
+}
+
+/// Compiles our pack and the user's rules into one `Rules`, or loads them compiled from the
+/// cache (`options.cache`, see `cache`). Our pack failing is fatal; a user's file that fails is
+/// reported and left out.
+pub fn compile(options: &RuleOptions) -> Result<YaraRules, RulesError> {
+    let start = Instant::now();
+    let (sources, mut problems) = read_sources(options)?;
+    let key = options
+        .cache
+        .as_ref()
+        .filter(|_| problems.is_empty())
+        .map(|dir| {
+            let namespaces: Vec<String> = sources.iter().map(Source::namespace).collect();
+            let parts = sources
+                .iter()
+                .zip(&namespaces)
+                .map(|(s, ns)| (s.origin.as_str(), ns.as_str(), s.text.as_str()));
+            (dir, cache::key(&compiler_settings(), parts))
+        });
+    let cached = key.as_ref().and_then(|(dir, k)| cache::load(dir, k));
+    let hit = cached.is_some();
+    let (rules, compiled, warnings) = match cached {
+        Some((rules, warnings)) => (rules, sources.iter().collect(), warnings),
+        None => build(&sources, &mut problems)?,
+    };
+    // Only a set that compiled whole is kept: a hit then reports what compiling it would.
+    if let Some((dir, k)) = key.filter(|_| !hit && problems.is_empty()) {
+        cache::store(dir, &k, &rules, &warnings);
+    }
+    let md5_use = regex::Regex::new(r"(^|[^.\w])md5\b").expect("static regex");
+    let owner_use = regex::Regex::new(r"(^|[^.\w])owner\b").expect("static regex");
+    Ok(YaraRules {
+        sources: compiled
+            .iter()
+            .map(|s| RuleSource {
+                origin: s.origin.clone(),
+                namespace: s.namespace(),
+                sha256: hex(&Sha256::digest(s.text.as_bytes())),
+                builtin: s.builtin,
+            })
+            .collect(),
+        uses_md5: compiled.iter().any(|s| md5_use.is_match(&s.text)),
+        uses_owner: compiled.iter().any(|s| owner_use.is_match(&s.text)),
+        rules,
+        problems,
+        warnings,
+        compile_time: start.elapsed(),
+        timeout: options.timeout,
+    })
+}
+
+/// Compiles `sources`: those that fail are left out, and added to `problems` (ours failing is
+/// fatal). Returns the rules, the sources compiled, and the compiler's warnings.
+fn build<'s>(
+    sources: &'s [Source],
+    problems: &mut Vec<RuleProblem>,
+) -> Result<(Rules, Vec<&'s Source>, Vec<String>), RulesError> {
+    let mut compiler = new_compiler();
+    let mut compiled = Vec::new();
+    for source in sources {
+        compiler.new_namespace(&source.namespace());
+        let code = yara_x::SourceCode::from(source.text.as_str()).with_origin(&source.origin);
+        match compiler.add_source(code) {
+            Ok(_) => compiled.push(source),
+            Err(err) => {
+                let p = problem(&source.origin, &err);
+                if source.builtin {
+                    return Err(RulesError::Builtin {
+                        origin: p.origin.clone(),
+                        message: p.to_string(),
+                    });
+                }
+                problems.push(p);
+            }
+        }
+    }
     let warnings = compiler
         .warnings()
         .iter()
         .map(|w| w.to_string().lines().next().unwrap_or_default().to_owned())
         .collect();
-    let rules = compiler.build();
-    Ok(YaraRules {
-        rules,
-        sources,
-        problems,
-        warnings,
-        compile_time: start.elapsed(),
-        uses_md5,
-        uses_owner,
-        timeout: options.timeout,
-    })
+    Ok((compiler.build(), compiled, warnings))
 }
 
 /// Metadata of one compiled rule, for `rules list`.
@@ -522,6 +584,7 @@ mod tests {
             builtin: false,
             user_paths: vec![dir.path().to_path_buf()],
             timeout: Duration::from_secs(5),
+            cache: None,
         })
         .unwrap();
         assert_eq!(rules.problems.len(), 1, "{:?}", rules.problems);
@@ -529,5 +592,50 @@ mod tests {
         assert!(p.origin.ends_with("bad.yar"));
         assert_eq!(p.line, Some(4));
         assert!(rules.list().iter().any(|r| r.identifier == "good_one"));
+    }
+
+    #[test]
+    fn a_rule_set_compiled_once_is_loaded_from_the_cache_with_its_warnings() {
+        let rules_dir = tempfile::tempdir().unwrap();
+        let cache_dir = tempfile::tempdir().unwrap();
+        let cache = cache_dir.path().join("rules");
+        // A loop over many matches draws a yara-x warning: a hit must report it too.
+        std::fs::write(
+            rules_dir.path().join("r.yar"),
+            "rule pool { strings: $a = \"stratum+tcp://\" condition: $a }\n\
+             rule slow { strings: $b = \"x\" condition: for any i in (1..#b): (@b[i] > 0) }\n",
+        )
+        .unwrap();
+        let options = RuleOptions {
+            builtin: false,
+            user_paths: vec![rules_dir.path().to_path_buf()],
+            timeout: Duration::from_secs(5),
+            cache: Some(cache.clone()),
+        };
+        let first = compile(&options).unwrap();
+        assert!(!first.warnings.is_empty(), "the slow loop warns");
+        let stored: Vec<_> = std::fs::read_dir(&cache).unwrap().collect();
+        assert_eq!(stored.len(), 1, "one compiled set stored");
+        let second = compile(&options).unwrap();
+        assert_eq!(second.warnings, first.warnings);
+        assert_eq!(second.list().len(), first.list().len());
+        let sha = |r: &YaraRules| {
+            r.sources
+                .iter()
+                .map(|s| s.sha256.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(sha(&second), sha(&first));
+        let mut scanner = yara_x::Scanner::new(&second.rules);
+        let results = scanner.scan(b"-o stratum+tcp://pool:3333").unwrap();
+        assert_eq!(results.matching_rules().len(), 1, "the loaded rules match");
+        // Another text is another key: both are kept.
+        std::fs::write(
+            rules_dir.path().join("r.yar"),
+            "rule other { condition: true }\n",
+        )
+        .unwrap();
+        compile(&options).unwrap();
+        assert_eq!(std::fs::read_dir(&cache).unwrap().count(), 2);
     }
 }

@@ -69,6 +69,10 @@ pub struct RuleSetArgs {
     /// Leave the built-in signature pack out.
     #[arg(long)]
     pub no_builtin: bool,
+    /// Compile the rules afresh instead of loading them compiled from the rules cache
+    /// ($XDG_CACHE_HOME/minerscan/rules, else ~/.cache/minerscan/rules), and store nothing.
+    #[arg(long)]
+    pub no_rules_cache: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -196,6 +196,7 @@ fn rules_check(paths: Vec<std::path::PathBuf>) -> Result<u8> {
     let args = crate::cli::args::RuleSetArgs {
         rules: paths,
         no_builtin: true,
+        no_rules_cache: true,
     };
     let rules = setup::compile_rules(&args, Duration::from_secs(10))?;
     for p in &rules.problems {

@@ -45,6 +45,9 @@ pub fn compile_rules(args: &RuleSetArgs, timeout: Duration) -> Result<YaraRules>
         builtin: !args.no_builtin,
         user_paths: args.rules.clone(),
         timeout,
+        cache: (!args.no_rules_cache)
+            .then(yara::default_cache_dir)
+            .flatten(),
     })?;
     Ok(rules)
 }

@@ -16,6 +16,7 @@ fn every_fixture_fires_exactly_its_rules() {
         builtin: true,
         user_paths: vec![],
         timeout: Duration::from_secs(10),
+        cache: None,
     })
     .expect("the built-in pack compiles");
     let all_rules: BTreeSet<String> = rules
