@@ -12,6 +12,7 @@
 
 pub(crate) mod cmdline;
 mod endpoint;
+mod normalise;
 pub(crate) mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
@@ -78,13 +79,14 @@ impl AnalyzerWorker for ConfigWorker {
 }
 
 /// The text both text analyzers judge: the whole file decoded, however long (padding a
-/// script must not put it out of reach; `--max-size` bounds what is read). `None` for
-/// header-only views and binary data.
+/// script must not put it out of reach; `--max-size` bounds what is read), with its
+/// interpreter's escapes and concatenations undone (`normalise`, same line numbers). `None`
+/// for header-only views and binary data.
 pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
     if ctx.truncated {
         return None;
     }
-    ctx.text().map(Cow::Borrowed)
+    ctx.text().map(|t| normalise::normalised(ctx.kind, t))
 }
 
 static JSON_KEY: LazyLock<Regex> =
@@ -470,6 +472,14 @@ pub(crate) fn scan_command_lines(
                 ),
             };
             if !seen.insert(fact.clone()) {
+                // The same pool launched again by a line that names the program (a command
+                // built in a variable, then run) gives the family the first line lacked.
+                if let Some(fam) = &l.family {
+                    out.iter_mut()
+                        .filter(|f| f.rule == "miner_command_line" && f.family.is_none())
+                        .filter(|f| f.fact.as_deref() == Some(fact.as_str()))
+                        .for_each(|f| f.family = Some(fam.clone()));
+                }
                 continue;
             }
             reported += 1;

@@ -120,6 +120,28 @@ const LAUNCHERS: &[&str] = &[
     "nohup",
 ];
 
+/// A Windows Script Host call that runs its string argument: `WScript.Shell`'s `.Run` and
+/// `.Exec`, `Shell.Application`'s `.ShellExecute`, as the tokenizer leaves them (`sh.Run`,
+/// `CreateObject(WScript.Shell).Run`, JScript's `sh.Run(xmrig.exe` with its argument).
+fn is_shell_run(token: &str) -> bool {
+    let lower = token.to_ascii_lowercase();
+    lower.split('(').any(|part| {
+        [".run", ".exec", ".shellexecute"]
+            .iter()
+            .any(|m| part.trim_end().ends_with(m))
+    })
+}
+
+/// What a launcher's argument token names, without the call it is glued to (`sh.Run(x.exe`)
+/// or the comma after it (`.ShellExecute "x.exe", "-o ..."`).
+fn call_argument(token: &str) -> &str {
+    token
+        .rsplit('(')
+        .next()
+        .unwrap_or(token)
+        .trim_end_matches([',', ')'])
+}
+
 fn lower_basename(token: &str) -> String {
     let base = token
         .rsplit(['/', '\\'])
@@ -414,14 +436,16 @@ impl RunsWhat {
         let program = prog_at.map(|i| strip_exec(&tokens[i]).to_owned());
         let prog_lower = program.as_deref().map(lower_basename).unwrap_or_default();
         let mut family = program.as_deref().and_then(miner_family).map(str::to_owned);
+        let launcher = LAUNCHERS.contains(&prog_lower.as_str())
+            || program.as_deref().is_some_and(is_shell_run);
         let mut token = program;
-        if family.is_none() && LAUNCHERS.contains(&prog_lower.as_str()) {
-            if let Some(t) = tokens.iter().find(|t| {
+        if family.is_none() && launcher {
+            if let Some(t) = tokens.iter().map(|t| call_argument(t)).find(|t| {
                 miner_family(t).is_some()
                     && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))
             }) {
                 family = miner_family(t).map(str::to_owned);
-                token = Some(t.clone());
+                token = Some(t.to_owned());
             }
         }
         RunsWhat {
@@ -594,6 +618,25 @@ mod tests {
         assert_eq!(miner_family("xmrigger"), None);
         assert_eq!(miner_family("t-rex-game.exe"), None);
         assert_eq!(miner_family("/usr/bin/sysupdate-helper"), None);
+    }
+
+    #[test]
+    fn windows_script_host_runs_are_launchers() {
+        for line in [
+            "CreateObject(\"Wscript.Shell\").Run \"xmrig.exe --config=config.json\", 0, False",
+            "sh.Run(\"C:\\Users\\Public\\xmrig.exe -o 10.0.0.1:3333 -u x\", 0, false);",
+            "app.ShellExecute \"C:\\ProgramData\\xmrig.exe\", \"--config=c.json\", \"\", \"open\", 0",
+        ] {
+            let l = launch(line).unwrap_or_else(|| panic!("no launch: {line}"));
+            assert_eq!(l.family.as_deref(), Some("xmrig"), "{line}");
+        }
+        for line in [
+            "sh.Run \"notepad.exe C:\\logs\\sync.log\", 0, False",
+            "var m = /xmrig.exe (-o) (\\S+)/.exec(line);",
+            "sh.Run \"7z.exe x nightly.7z -oC:\\unpacked -ps3cret\", 0, True",
+        ] {
+            assert!(launch(line).is_none(), "{line}");
+        }
     }
 
     #[test]
