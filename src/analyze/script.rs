@@ -19,7 +19,8 @@
 //! - evasion: `chattr_immutable`, `disable_selinux`, `disable_firewall`, `disable_defender`,
 //!   `disable_security_agents`, `clear_history`, `clear_logs`, `hidden_attributes`,
 //!   `base64_to_shell`, `powershell_encoded`, `encoded_payload`, `long_encoded_blob`; beside
-//!   miner evidence only: `chattr_unlock`, `hidden_window`, `conditional_mining`
+//!   miner evidence only: `chattr_unlock`, `hidden_window`, `background_flag`,
+//!   `conditional_mining`
 //! - miner: `manages_miner` (stops, starts, watches or removes a mining program: a kit's own
 //!   scripts; alone at most suspicious, see `manage`), `msr_tuning` (writes the MSRs that RandomX miners tune), `web_miner_start`,
 //!   `decoded_pool_endpoint`; info: `hugepages_tuning` (databases and DPDK reserve huge pages too)
@@ -466,7 +467,15 @@ static RULES: &[Rule] = &[
         Evasion,
         25,
         "runs in a hidden window",
-        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*$|\bstart\s+/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>",
+        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*;?\s*$|\bstart\s+(?:\x22[^\x22]*\x22\s+)?/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>",
+    ),
+    // xmrig's and cpuminer's own way to hide: detached from the console, no window.
+    ctx_rule(
+        "background_flag",
+        Evasion,
+        25,
+        "starts a program detached in the background (--background)",
+        r"(?i)(?:^|[\s\x22',])--background\b",
     ),
     rule(
         "hidden_attributes",

