@@ -19,7 +19,7 @@ pub(crate) mod relaxed;
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
-use crate::knowledge::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::knowledge::indicators::{pool_fact, xmrig_algorithm_name, Indicators, ALGORITHMS};
 use crate::knowledge::wallet;
 use crate::scan::context::FileContext;
 use crate::scan::kind::FileKind;
@@ -361,6 +361,18 @@ fn family_of(facts: &DocFacts) -> Option<&'static str> {
     }
 }
 
+/// The program a config is for: its miner-only keys, a `miner` key naming it, or XMRig's
+/// way of naming its algorithm (`rx/0`).
+fn doc_family(facts: &DocFacts) -> Option<&'static str> {
+    let xmrig_algo = facts
+        .algo
+        .as_ref()
+        .is_some_and(|(_, v)| xmrig_algorithm_name(v));
+    family_of(facts)
+        .or(facts.named_miner)
+        .or(xmrig_algo.then_some("xmrig"))
+}
+
 fn judge_document(
     doc: &Value,
     ind: &Indicators,
@@ -371,7 +383,7 @@ fn judge_document(
     collect_facts(doc, 0, &mut facts);
     let mut entries = Vec::new();
     collect_entries(doc, 0, &mut entries);
-    let family = family_of(&facts).or(facts.named_miner);
+    let family = doc_family(&facts);
     let mut facts_seen = BTreeSet::new();
     let mut reported = 0;
     for e in &entries {

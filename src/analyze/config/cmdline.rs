@@ -8,7 +8,7 @@
 
 use super::endpoint::{parse_endpoint, Endpoint};
 use crate::knowledge::indicators::{
-    miner_name_entry, Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS,
+    miner_name_entry, xmrig_algorithm_name, Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS,
 };
 use crate::knowledge::wallet::{self, Wallet};
 use aho_corasick::AhoCorasick;
@@ -231,15 +231,37 @@ pub(crate) fn split_commands(line: &str) -> Vec<Vec<String>> {
     for cmd in &mut commands {
         let extra: Vec<String> = cmd
             .iter()
-            .filter(|t| t.contains(' ') && t.len() < 4096)
-            .flat_map(|t| {
-                t.split_whitespace()
-                    .map(|s| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned())
-            })
+            .filter(|t| (t.contains(' ') || joined_array(t)) && t.len() < 4096)
+            .flat_map(|t| t.split_whitespace().flat_map(array_items))
             .collect();
         cmd.extend(extra);
     }
     commands
+}
+
+/// A PowerShell array of options, which the tokenizer joins into one token once its quotes
+/// are gone (`-ArgumentList '-o','pool:3333'` gives `-o,pool:3333`).
+fn joined_array(token: &str) -> bool {
+    token.starts_with('-') && token.contains(",-")
+}
+
+/// The tokens of one word of a quoted argument list: the word itself, or the items of a
+/// PowerShell array written without spaces (`'-o','pool:3333','-u','w'`).
+fn array_items(word: &str) -> Vec<String> {
+    let trim = |s: &str| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned();
+    if word.contains("','") || word.contains("\",\"") {
+        word.split(['\'', '"'])
+            .filter(|s| !s.is_empty() && *s != ",")
+            .map(trim)
+            .collect()
+    } else if joined_array(word) {
+        word.split(',')
+            .filter(|s| !s.is_empty())
+            .map(trim)
+            .collect()
+    } else {
+        vec![trim(word)]
+    }
 }
 
 /// A systemd `ExecStart=` value's program; its `-`, `@`, `+`, `!` prefixes change how the
@@ -400,6 +422,9 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
         }),
     };
     let miner_options = miner_only_options(args, &mut family);
+    if family.is_none() && algo.as_deref().is_some_and(xmrig_algorithm_name) {
+        family = Some("xmrig".to_owned());
+    }
     let known_pool = endpoint
         .as_ref()
         .and_then(|e| ind.pool_for_host(&e.host))
@@ -534,6 +559,11 @@ fn launch_score(l: &Launch, shape: &CommandShape) -> Option<(u8, String)> {
         )
     } else if l.miner_options.len() >= 2 && url {
         (50, "miner-only options with a pool".to_owned())
+    } else if !l.miner_options.is_empty()
+        && l.endpoint.as_ref().is_some_and(|e| e.port.is_some())
+        && l.user.is_some()
+    {
+        (50, "a pool, a pool user and miner-only options".to_owned())
     } else {
         return None;
     };
@@ -618,6 +648,28 @@ mod tests {
         assert_eq!(miner_family("xmrigger"), None);
         assert_eq!(miner_family("t-rex-game.exe"), None);
         assert_eq!(miner_family("/usr/bin/sysupdate-helper"), None);
+    }
+
+    #[test]
+    fn xmrig_algorithm_names_and_argument_arrays() {
+        for line in [
+            "C:\\Windows\\Temp\\RuntimeBroker.exe -o 203.0.113.4:3333 -u w -p x -a rx/0",
+            "Start-Process -FilePath $bin -ArgumentList '-a','rx/0','-o','203.0.113.9:3333','-u','w' -WindowStyle Hidden",
+            "powershell -W Hidden -Command \"Start-Process -FilePath $env:TEMP\\m.exe -ArgumentList '-a','cn/r','-o','203.0.113.91:5555','-u','w','-p','x'\"",
+        ] {
+            let l = launch(line).unwrap_or_else(|| panic!("no launch: {line}"));
+            assert_eq!(l.family.as_deref(), Some("xmrig"), "{line}");
+        }
+        // A system name given a pool, a user and a miner-only option.
+        let l = launch("csrss.exe -o 203.0.113.88:8080 -u x -p x --nicehash -t 3").unwrap();
+        assert_eq!(l.score, 50);
+        // Other spellings name no program; a pool and user without miner options are no miner.
+        let l = launch("m.exe -o 203.0.113.4:3333 -u w -a randomx --cpu-priority 2").unwrap();
+        assert_eq!(l.family, None);
+        assert!(launch("sync.exe -o files.example.com:8080 -u svc -p secret -v").is_none());
+        assert!(launch("report.exe -o C:\\Reports\\daily.csv -u alice --currency EUR").is_none());
+        assert!(!xmrig_algorithm_name("rx/../../etc"));
+        assert!(!xmrig_algorithm_name("cn"));
     }
 
     #[test]
