@@ -26,8 +26,8 @@
 //!   `decoded_pool_endpoint`; info: `hugepages_tuning` (databases and DPDK reserve huge pages too)
 //! - injection: `web_miner_library`, `web_miner_injection`
 //!
-//! One layer of base64 (at least `MIN_B64` characters, decoded up to `MAX_DECODED` bytes) is
-//! decoded, and decoded text is scanned with the same heuristics, the shared indicator matcher
+//! One layer of base64 or hex (at least `MIN_B64` characters, decoded up to `MAX_DECODED`
+//! bytes) is decoded, and decoded text is scanned with the same heuristics, the shared indicator matcher
 //! and the config analyzer's launch-command reader. What a file quotes (`quoting`: a
 //! document's examples, a rule set's literals, a list's entries) gets `info` only; its other
 //! lines are judged like any script, so that no wrapping hides a command.
@@ -1074,6 +1074,13 @@ fn decode_layer(
                 continue;
             }
             let run = m.as_str();
+            // Hex-encoded text (`bytes.fromhex`, `Buffer.from(x, 'hex')`), which the base64
+            // alphabet holds too; digests and keys do not decode to text.
+            if let Some(decoded) = hex_text(run) {
+                *blobs += 1;
+                scan_decoded(&decoded, n + 1, ind, acc, out);
+                continue;
+            }
             // Paths and identifiers are not base64: require both cases and a digit or + /.
             let b = run.as_bytes();
             if !(b.iter().any(u8::is_ascii_lowercase)
@@ -1084,17 +1091,7 @@ fn decode_layer(
             }
             if run.len() >= LONG_BLOB && scripted && !long_blob_reported {
                 long_blob_reported = true;
-                acc.add_with(
-                    "long_encoded_blob",
-                    Evasion,
-                    false,
-                    25,
-                    "carries a long encoded blob",
-                    Evidence::line(
-                        n + 1,
-                        &format!("{}… ({} characters)", &run[..48], run.len()),
-                    ),
-                );
+                long_blob(acc, n, run);
             }
             let Some(bytes) = b64_decode(run) else {
                 continue;
@@ -1108,6 +1105,21 @@ fn decode_layer(
     }
 }
 
+/// `long_encoded_blob`: a base64 run of `LONG_BLOB` characters or more at line `n` (0-based).
+fn long_blob(acc: &mut Acc, n: usize, run: &str) {
+    acc.add_with(
+        "long_encoded_blob",
+        Evasion,
+        false,
+        25,
+        "carries a long encoded blob",
+        Evidence::line(
+            n + 1,
+            &format!("{}… ({} characters)", &run[..48], run.len()),
+        ),
+    );
+}
+
 fn b64_decode(s: &str) -> Option<Vec<u8>> {
     let s = &s[..s.len().min(MAX_DECODED * 4 / 3) & !3];
     let eng = base64::engine::general_purpose::GeneralPurpose::new(
@@ -1117,6 +1129,28 @@ fn b64_decode(s: &str) -> Option<Vec<u8>> {
             .with_decode_allow_trailing_bits(true),
     );
     eng.decode(s.trim_end_matches('=')).ok()
+}
+
+/// The text a run of hex digits (of even length, one case) encodes, if it is text.
+fn hex_text(run: &str) -> Option<String> {
+    let b = run.as_bytes();
+    let one_case = !(b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase));
+    if b.len() < MIN_B64
+        || !b.len().is_multiple_of(2)
+        || !one_case
+        || !b.iter().all(u8::is_ascii_hexdigit)
+    {
+        return None;
+    }
+    let bytes: Vec<u8> = b
+        .chunks(2)
+        .take(MAX_DECODED)
+        .map(|p| {
+            let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            (digit(p[0]) << 4) | digit(p[1])
+        })
+        .collect();
+    printable_utf8(&bytes)
 }
 
 fn printable_utf8(b: &[u8]) -> Option<String> {

@@ -119,6 +119,8 @@ pub(super) fn read(text: &str, quoted: &dyn Fn(usize) -> bool) -> Option<Value> 
                     });
                 }
                 match value {
+                    // An empty setting says nothing (`CUSTOM_INSTALL_URL=""` before the URL).
+                    Some(v) if v.is_empty() => {}
                     Some(v) => {
                         let top = &mut stack.last_mut().expect("root").map;
                         top.entry(role_key(key)).or_insert(Value::String(v));

@@ -43,6 +43,9 @@ fn pool_entries_in_ini_toml_yaml_and_variables() {
         assert_eq!(class, Some(Class::Miner), "{name}");
         assert_eq!(level, Level::Suspicious, "{name}");
     }
+    // Hive OS's custom-miner settings: an empty install URL before the pool's.
+    let conf = format!("CUSTOM_MINER=\"xmrig-new\"\nCUSTOM_INSTALL_URL=\"\"\nCUSTOM_URL=\"stratum+tcp://203.0.113.5:3333\"\nCUSTOM_TEMPLATE=\"{XMR}\"\n");
+    assert_eq!(judged("wallet.conf", &conf).2.as_deref(), Some("xmrig"));
     let yaml = format!(
         "miner: teamredminer\ncoin: ETC\npools:\n- url: 203.0.113.5:1010\n  wallet: {XMR}\n"
     );
