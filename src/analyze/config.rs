@@ -12,12 +12,14 @@
 
 pub(crate) mod cmdline;
 mod endpoint;
+mod flat;
+mod normalise;
 pub(crate) mod relaxed;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
-use crate::knowledge::indicators::{pool_fact, Indicators, ALGORITHMS};
+use crate::knowledge::indicators::{pool_fact, xmrig_algorithm_name, Indicators, ALGORITHMS};
 use crate::knowledge::wallet;
 use crate::scan::context::FileContext;
 use crate::scan::kind::FileKind;
@@ -63,14 +65,22 @@ impl AnalyzerWorker for ConfigWorker {
             return Ok(());
         };
         let mut users = BTreeSet::new();
-        if text.len() <= MAX_JSON && looks_like_json(ctx.kind, &text) {
-            if let Some(doc) = relaxed::parse(&text) {
+        // Command lines and settings quoted (a rule's string, a list's entry, a document's
+        // example) are not launches nor configs.
+        let quoted = |line: usize| ctx.quoted_line(line).is_some();
+        if text.len() <= MAX_JSON {
+            let json = looks_like_json(ctx.kind, &text)
+                .then(|| relaxed::parse(&text))
+                .flatten();
+            let doc = json.or_else(|| {
+                reads_flat(ctx.kind)
+                    .then(|| flat::read(&text, &quoted))
+                    .flatten()
+            });
+            if let Some(doc) = doc {
                 judge_document(&doc, ctx.indicators, out, &mut users);
             }
         }
-        // Command lines quoted (a rule's string, a list's entry, a document's example) are
-        // not launches.
-        let quoted = |line: usize| ctx.quoted_line(line).is_some();
         scan_command_lines(&text, ctx.indicators, None, &quoted, out, &mut users);
         report_wallets(&text, &users, out);
         Ok(())
@@ -78,13 +88,29 @@ impl AnalyzerWorker for ConfigWorker {
 }
 
 /// The text both text analyzers judge: the whole file decoded, however long (padding a
-/// script must not put it out of reach; `--max-size` bounds what is read). `None` for
-/// header-only views and binary data.
+/// script must not put it out of reach; `--max-size` bounds what is read), with its
+/// interpreter's escapes and concatenations undone (`normalise`, same line numbers). `None`
+/// for header-only views and binary data.
 pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
     if ctx.truncated {
         return None;
     }
-    ctx.text().map(Cow::Borrowed)
+    ctx.text().map(|t| normalise::normalised(ctx.kind, t))
+}
+
+/// The kinds whose key-value lines may be a miner config in another syntax (`flat`): plain
+/// text (INI, TOML, YAML, env files; a TOML file that starts with `[[pools]]` sniffs as JSON
+/// and fails to parse as such) and the scripts that set a kit's variables.
+fn reads_flat(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Text
+            | FileKind::Json
+            | FileKind::Batch
+            | FileKind::Shell
+            | FileKind::PowerShell
+            | FileKind::VbScript
+    )
 }
 
 static JSON_KEY: LazyLock<Regex> =
@@ -222,6 +248,8 @@ struct DocFacts {
     miner_keys: BTreeSet<String>,
     common_keys: BTreeSet<String>,
     algo: Option<(String, String)>,
+    /// The family of the program a `miner` key names (flight sheets, kit settings).
+    named_miner: Option<&'static str>,
 }
 
 fn collect_facts(v: &Value, depth: usize, facts: &mut DocFacts) {
@@ -236,6 +264,9 @@ fn collect_facts(v: &Value, depth: usize, facts: &mut DocFacts) {
                     facts.miner_keys.insert(n.clone());
                 } else if COMMON_MINER_KEYS.contains(&n.as_str()) {
                     facts.common_keys.insert(n.clone());
+                }
+                if n == "miner" && facts.named_miner.is_none() {
+                    facts.named_miner = val.as_str().and_then(cmdline::miner_family);
                 }
                 if ALGO_KEYS.contains(&n.as_str()) {
                     if let Some(s) = val.as_str().filter(|s| mining_algo_value(s)) {
@@ -330,6 +361,18 @@ fn family_of(facts: &DocFacts) -> Option<&'static str> {
     }
 }
 
+/// The program a config is for: its miner-only keys, a `miner` key naming it, or XMRig's
+/// way of naming its algorithm (`rx/0`).
+fn doc_family(facts: &DocFacts) -> Option<&'static str> {
+    let xmrig_algo = facts
+        .algo
+        .as_ref()
+        .is_some_and(|(_, v)| xmrig_algorithm_name(v));
+    family_of(facts)
+        .or(facts.named_miner)
+        .or(xmrig_algo.then_some("xmrig"))
+}
+
 fn judge_document(
     doc: &Value,
     ind: &Indicators,
@@ -340,7 +383,7 @@ fn judge_document(
     collect_facts(doc, 0, &mut facts);
     let mut entries = Vec::new();
     collect_entries(doc, 0, &mut entries);
-    let family = family_of(&facts);
+    let family = doc_family(&facts);
     let mut facts_seen = BTreeSet::new();
     let mut reported = 0;
     for e in &entries {
@@ -351,18 +394,17 @@ fn judge_document(
             .filter(|(_, v)| mining_algo_value(v))
             .or(facts.algo.as_ref().map(|(k, v)| (k.as_str(), v.as_str())));
         let miner_keys = facts.miner_keys.len();
+        // A wallet beside a web URL is a payment or donation setting, not a pool's user.
+        let web = matches!(e.endpoint.scheme.as_deref(), Some("http" | "https"));
         let (score, why) = if e.endpoint.stratum {
             (70, "a stratum pool URL".to_owned())
         } else if let Some(pool) = known {
             (65, format!("the known mining pool {pool}"))
-        } else if let Some(w) = &wallet {
+        } else if let Some(w) = wallet.as_ref().filter(|_| !web) {
             (65, format!("a {} as the pool user", w.describe()))
         } else if e.endpoint.pool_port() && (miner_keys >= 1 || algo.is_some()) {
             (55, "a pool port with miner-only settings".to_owned())
-        } else if e.endpoint.port.is_some()
-            && !matches!(e.endpoint.scheme.as_deref(), Some("http" | "https"))
-            && miner_keys >= 2
-        {
+        } else if e.endpoint.port.is_some() && !web && miner_keys >= 2 {
             (50, "a pool endpoint with miner-only settings".to_owned())
         } else {
             continue;
@@ -473,6 +515,14 @@ pub(crate) fn scan_command_lines(
                 ),
             };
             if !seen.insert(fact.clone()) {
+                // The same pool launched again by a line that names the program (a command
+                // built in a variable, then run) gives the family the first line lacked.
+                if let Some(fam) = &l.family {
+                    out.iter_mut()
+                        .filter(|f| f.rule == "miner_command_line" && f.family.is_none())
+                        .filter(|f| f.fact.as_deref() == Some(fact.as_str()))
+                        .for_each(|f| f.family = Some(fam.clone()));
+                }
                 continue;
             }
             reported += 1;

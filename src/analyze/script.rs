@@ -19,14 +19,15 @@
 //! - evasion: `chattr_immutable`, `disable_selinux`, `disable_firewall`, `disable_defender`,
 //!   `disable_security_agents`, `clear_history`, `clear_logs`, `hidden_attributes`,
 //!   `base64_to_shell`, `powershell_encoded`, `encoded_payload`, `long_encoded_blob`; beside
-//!   miner evidence only: `chattr_unlock`, `hidden_window`, `conditional_mining`
+//!   miner evidence only: `chattr_unlock`, `hidden_window`, `background_flag`,
+//!   `conditional_mining`
 //! - miner: `manages_miner` (stops, starts, watches or removes a mining program: a kit's own
 //!   scripts; alone at most suspicious, see `manage`), `msr_tuning` (writes the MSRs that RandomX miners tune), `web_miner_start`,
 //!   `decoded_pool_endpoint`; info: `hugepages_tuning` (databases and DPDK reserve huge pages too)
 //! - injection: `web_miner_library`, `web_miner_injection`
 //!
-//! One layer of base64 (at least `MIN_B64` characters, decoded up to `MAX_DECODED` bytes) is
-//! decoded, and decoded text is scanned with the same heuristics, the shared indicator matcher
+//! One layer of base64 or hex (at least `MIN_B64` characters, decoded up to `MAX_DECODED`
+//! bytes) is decoded, and decoded text is scanned with the same heuristics, the shared indicator matcher
 //! and the config analyzer's launch-command reader. What a file quotes (`quoting`: a
 //! document's examples, a rule set's literals, a list's entries) gets `info` only; its other
 //! lines are judged like any script, so that no wrapping hides a command.
@@ -104,9 +105,11 @@ impl AnalyzerWorker for ScriptWorker {
             };
             // The shared pass found the gates' needles in the bytes; they are the text's only
             // where the text is the bytes as they are.
+            // A text the interpreter's escapes were undone in (`normalise`) is not the bytes.
+            let as_read = matches!(text, std::borrow::Cow::Borrowed(_));
             let hits = GATES
                 .as_ref()
-                .filter(|_| ctx.text_is_bytes())
+                .filter(|_| as_read && ctx.text_is_bytes())
                 .map(|g| g.hit_needles(&ctx.needle_hits(ID)));
             scan_lines(&text, ctx.indicators, None, hits.as_deref(), &mut sink);
             if matches!(ctx.kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script")
@@ -484,7 +487,15 @@ static RULES: &[Rule] = &[
         Evasion,
         25,
         "runs in a hidden window",
-        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*$|\bstart\s+/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>",
+        r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-w(?:in\w*)?\s+(?:h|hidden|1)\b|-WindowStyle\s+Hidden\b|\.Run\b.*,\s*0\s*(?:,\s*(?:true|false))?\s*\)?\s*;?\s*$|\bstart\s+(?:\x22[^\x22]*\x22\s+)?/b\b|\bCreateNoWindow\s*=\s*\$?true\b|<Hidden>\s*true\s*</Hidden>",
+    ),
+    // xmrig's and cpuminer's own way to hide: detached from the console, no window.
+    ctx_rule(
+        "background_flag",
+        Evasion,
+        25,
+        "starts a program detached in the background (--background)",
+        r"(?i)(?:^|[\s\x22',])--background\b",
     ),
     rule(
         "hidden_attributes",
@@ -1252,6 +1263,13 @@ fn decode_layer(
                 continue;
             }
             let run = m.as_str();
+            // Hex-encoded text (`bytes.fromhex`, `Buffer.from(x, 'hex')`), which the base64
+            // alphabet holds too; digests and keys do not decode to text.
+            if let Some(decoded) = hex_text(run) {
+                *blobs += 1;
+                scan_decoded(&decoded, n + 1, ind, acc, out);
+                continue;
+            }
             // Paths and identifiers are not base64: require both cases and a digit or + /.
             let b = run.as_bytes();
             if !(b.iter().any(u8::is_ascii_lowercase)
@@ -1262,17 +1280,7 @@ fn decode_layer(
             }
             if run.len() >= LONG_BLOB && scripted && !long_blob_reported {
                 long_blob_reported = true;
-                acc.add_with(
-                    "long_encoded_blob",
-                    Evasion,
-                    false,
-                    25,
-                    "carries a long encoded blob",
-                    Evidence::line(
-                        n + 1,
-                        &format!("{}… ({} characters)", &run[..48], run.len()),
-                    ),
-                );
+                long_blob(acc, n, run);
             }
             let Some(bytes) = b64_decode(run) else {
                 continue;
@@ -1303,6 +1311,21 @@ fn has_b64_run(bytes: &[u8], min: usize) -> bool {
     false
 }
 
+/// `long_encoded_blob`: a base64 run of `LONG_BLOB` characters or more at line `n` (0-based).
+fn long_blob(acc: &mut Acc, n: usize, run: &str) {
+    acc.add_with(
+        "long_encoded_blob",
+        Evasion,
+        false,
+        25,
+        "carries a long encoded blob",
+        Evidence::line(
+            n + 1,
+            &format!("{}… ({} characters)", &run[..48], run.len()),
+        ),
+    );
+}
+
 fn b64_decode(s: &str) -> Option<Vec<u8>> {
     let s = &s[..s.len().min(MAX_DECODED * 4 / 3) & !3];
     let eng = base64::engine::general_purpose::GeneralPurpose::new(
@@ -1312,6 +1335,28 @@ fn b64_decode(s: &str) -> Option<Vec<u8>> {
             .with_decode_allow_trailing_bits(true),
     );
     eng.decode(s.trim_end_matches('=')).ok()
+}
+
+/// The text a run of hex digits (of even length, one case) encodes, if it is text.
+fn hex_text(run: &str) -> Option<String> {
+    let b = run.as_bytes();
+    let one_case = !(b.iter().any(u8::is_ascii_lowercase) && b.iter().any(u8::is_ascii_uppercase));
+    if b.len() < MIN_B64
+        || !b.len().is_multiple_of(2)
+        || !one_case
+        || !b.iter().all(u8::is_ascii_hexdigit)
+    {
+        return None;
+    }
+    let bytes: Vec<u8> = b
+        .chunks(2)
+        .take(MAX_DECODED)
+        .map(|p| {
+            let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            (digit(p[0]) << 4) | digit(p[1])
+        })
+        .collect();
+    printable_utf8(&bytes)
 }
 
 fn printable_utf8(b: &[u8]) -> Option<String> {

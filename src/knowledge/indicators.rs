@@ -215,6 +215,23 @@ pub const ALGORITHMS: &[&str] = &[
     "lyra2z",
 ];
 
+/// XMRig's way of naming algorithms, family and variant apart (`rx/0`, `cn/r`, `cn-heavy/xhv`,
+/// `argon2/chukwa`): its forks share it, and other miners spell the same algorithms without
+/// the slash (`randomx`, `cryptonight_r`, `cn_heavy`). A command or config giving such a name
+/// runs XMRig, whatever the program is called.
+pub fn xmrig_algorithm_name(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    let Some((family, variant)) = v.split_once('/') else {
+        return false;
+    };
+    matches!(
+        family,
+        "rx" | "cn" | "cn-lite" | "cn-heavy" | "cn-pico" | "cn-femto" | "argon2" | "astrobwt"
+    ) && !variant.is_empty()
+        && variant.len() <= 8
+        && variant.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// Miner programs and the binaries of documented miner campaigns, with their family.
 pub const MINER_NAMES: &[(&str, &str)] = &[
     ("xmrig", "xmrig"),

@@ -8,7 +8,7 @@
 
 use super::endpoint::{parse_endpoint, Endpoint};
 use crate::knowledge::indicators::{
-    miner_name_entry, Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS,
+    miner_name_entry, xmrig_algorithm_name, Indicators, ALGORITHMS, MINER_NAMES, MINER_OPTIONS,
 };
 use crate::knowledge::wallet::{self, Wallet};
 use aho_corasick::AhoCorasick;
@@ -120,6 +120,28 @@ const LAUNCHERS: &[&str] = &[
     "nohup",
 ];
 
+/// A Windows Script Host call that runs its string argument: `WScript.Shell`'s `.Run` and
+/// `.Exec`, `Shell.Application`'s `.ShellExecute`, as the tokenizer leaves them (`sh.Run`,
+/// `CreateObject(WScript.Shell).Run`, JScript's `sh.Run(xmrig.exe` with its argument).
+fn is_shell_run(token: &str) -> bool {
+    let lower = token.to_ascii_lowercase();
+    lower.split('(').any(|part| {
+        [".run", ".exec", ".shellexecute"]
+            .iter()
+            .any(|m| part.trim_end().ends_with(m))
+    })
+}
+
+/// What a launcher's argument token names, without the call it is glued to (`sh.Run(x.exe`)
+/// or the comma after it (`.ShellExecute "x.exe", "-o ..."`).
+fn call_argument(token: &str) -> &str {
+    token
+        .rsplit('(')
+        .next()
+        .unwrap_or(token)
+        .trim_end_matches([',', ')'])
+}
+
 fn lower_basename(token: &str) -> String {
     let base = token
         .rsplit(['/', '\\'])
@@ -209,15 +231,37 @@ pub(crate) fn split_commands(line: &str) -> Vec<Vec<String>> {
     for cmd in &mut commands {
         let extra: Vec<String> = cmd
             .iter()
-            .filter(|t| t.contains(' ') && t.len() < 4096)
-            .flat_map(|t| {
-                t.split_whitespace()
-                    .map(|s| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned())
-            })
+            .filter(|t| (t.contains(' ') || joined_array(t)) && t.len() < 4096)
+            .flat_map(|t| t.split_whitespace().flat_map(array_items))
             .collect();
         cmd.extend(extra);
     }
     commands
+}
+
+/// A PowerShell array of options, which the tokenizer joins into one token once its quotes
+/// are gone (`-ArgumentList '-o','pool:3333'` gives `-o,pool:3333`).
+fn joined_array(token: &str) -> bool {
+    token.starts_with('-') && token.contains(",-")
+}
+
+/// The tokens of one word of a quoted argument list: the word itself, or the items of a
+/// PowerShell array written without spaces (`'-o','pool:3333','-u','w'`).
+fn array_items(word: &str) -> Vec<String> {
+    let trim = |s: &str| s.trim_matches(['"', '\'', ',', ')', '(']).to_owned();
+    if word.contains("','") || word.contains("\",\"") {
+        word.split(['\'', '"'])
+            .filter(|s| !s.is_empty() && *s != ",")
+            .map(trim)
+            .collect()
+    } else if joined_array(word) {
+        word.split(',')
+            .filter(|s| !s.is_empty())
+            .map(trim)
+            .collect()
+    } else {
+        vec![trim(word)]
+    }
 }
 
 /// A systemd `ExecStart=` value's program; its `-`, `@`, `+`, `!` prefixes change how the
@@ -396,6 +440,9 @@ fn judge_command(tokens: &[String], ind: &Indicators) -> Option<Launch> {
         }),
     };
     let miner_options = miner_only_options(args, &mut family);
+    if family.is_none() && algo.as_deref().is_some_and(xmrig_algorithm_name) {
+        family = Some("xmrig".to_owned());
+    }
     let known_pool = endpoint
         .as_ref()
         .and_then(|e| ind.pool_for_host(&e.host))
@@ -432,14 +479,16 @@ impl RunsWhat {
         let program = prog_at.map(|i| strip_exec(&tokens[i]).to_owned());
         let prog_lower = program.as_deref().map(lower_basename).unwrap_or_default();
         let mut family = program.as_deref().and_then(miner_family).map(str::to_owned);
+        let launcher = LAUNCHERS.contains(&prog_lower.as_str())
+            || program.as_deref().is_some_and(is_shell_run);
         let mut token = program;
-        if family.is_none() && LAUNCHERS.contains(&prog_lower.as_str()) {
-            if let Some(t) = tokens.iter().find(|t| {
+        if family.is_none() && launcher {
+            if let Some(t) = tokens.iter().map(|t| call_argument(t)).find(|t| {
                 miner_family(t).is_some()
                     && (t.contains(['/', '\\']) || t.to_ascii_lowercase().ends_with(".exe"))
             }) {
                 family = miner_family(t).map(str::to_owned);
-                token = Some(t.clone());
+                token = Some(t.to_owned());
             }
         }
         RunsWhat {
@@ -528,6 +577,11 @@ fn launch_score(l: &Launch, shape: &CommandShape) -> Option<(u8, String)> {
         )
     } else if l.miner_options.len() >= 2 && url {
         (50, "miner-only options with a pool".to_owned())
+    } else if !l.miner_options.is_empty()
+        && l.endpoint.as_ref().is_some_and(|e| e.port.is_some())
+        && l.user.is_some()
+    {
+        (50, "a pool, a pool user and miner-only options".to_owned())
     } else {
         return None;
     };
@@ -612,6 +666,47 @@ mod tests {
         assert_eq!(miner_family("xmrigger"), None);
         assert_eq!(miner_family("t-rex-game.exe"), None);
         assert_eq!(miner_family("/usr/bin/sysupdate-helper"), None);
+    }
+
+    #[test]
+    fn xmrig_algorithm_names_and_argument_arrays() {
+        for line in [
+            "C:\\Windows\\Temp\\RuntimeBroker.exe -o 203.0.113.4:3333 -u w -p x -a rx/0",
+            "Start-Process -FilePath $bin -ArgumentList '-a','rx/0','-o','203.0.113.9:3333','-u','w' -WindowStyle Hidden",
+            "powershell -W Hidden -Command \"Start-Process -FilePath $env:TEMP\\m.exe -ArgumentList '-a','cn/r','-o','203.0.113.91:5555','-u','w','-p','x'\"",
+        ] {
+            let l = launch(line).unwrap_or_else(|| panic!("no launch: {line}"));
+            assert_eq!(l.family.as_deref(), Some("xmrig"), "{line}");
+        }
+        // A system name given a pool, a user and a miner-only option.
+        let l = launch("csrss.exe -o 203.0.113.88:8080 -u x -p x --nicehash -t 3").unwrap();
+        assert_eq!(l.score, 50);
+        // Other spellings name no program; a pool and user without miner options are no miner.
+        let l = launch("m.exe -o 203.0.113.4:3333 -u w -a randomx --cpu-priority 2").unwrap();
+        assert_eq!(l.family, None);
+        assert!(launch("sync.exe -o files.example.com:8080 -u svc -p secret -v").is_none());
+        assert!(launch("report.exe -o C:\\Reports\\daily.csv -u alice --currency EUR").is_none());
+        assert!(!xmrig_algorithm_name("rx/../../etc"));
+        assert!(!xmrig_algorithm_name("cn"));
+    }
+
+    #[test]
+    fn windows_script_host_runs_are_launchers() {
+        for line in [
+            "CreateObject(\"Wscript.Shell\").Run \"xmrig.exe --config=config.json\", 0, False",
+            "sh.Run(\"C:\\Users\\Public\\xmrig.exe -o 10.0.0.1:3333 -u x\", 0, false);",
+            "app.ShellExecute \"C:\\ProgramData\\xmrig.exe\", \"--config=c.json\", \"\", \"open\", 0",
+        ] {
+            let l = launch(line).unwrap_or_else(|| panic!("no launch: {line}"));
+            assert_eq!(l.family.as_deref(), Some("xmrig"), "{line}");
+        }
+        for line in [
+            "sh.Run \"notepad.exe C:\\logs\\sync.log\", 0, False",
+            "var m = /xmrig.exe (-o) (\\S+)/.exec(line);",
+            "sh.Run \"7z.exe x nightly.7z -oC:\\unpacked -ps3cret\", 0, True",
+        ] {
+            assert!(launch(line).is_none(), "{line}");
+        }
     }
 
     #[test]

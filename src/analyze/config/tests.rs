@@ -76,3 +76,29 @@ fn launch_commands_in_any_text() {
     );
     assert!(f.is_empty(), "{f:?}");
 }
+
+#[test]
+fn launches_are_read_through_carets_and_concatenation() {
+    let (f, _) = config(
+        "go.bat",
+        &format!("@echo off\r\nstart \"\" /b C:\\x\\lsass.exe ^\r\n  --url=203.0.113.9:3333 ^\r\n  --user={XMR}\r\n"),
+    );
+    let launch = f.iter().find(|x| x.rule == "miner_command_line");
+    assert!(launch.is_some(), "{f:?}");
+    let (f, _) = config(
+        "go.vbs",
+        &format!("Set o = CreateObject(\"WScript\" & \".Shell\")\nc = \"%TEMP%\\x\" & \"mrig.exe -o 198.51.100.4:\" & \"3333 -u \" & \"{XMR}\"\no.Run c, 0, False\n"),
+    );
+    let launch = f
+        .iter()
+        .find(|x| x.rule == "miner_command_line")
+        .expect("launch");
+    assert_eq!(
+        launch.family.as_deref(),
+        Some("xmrig"),
+        "the family from the Run line"
+    );
+    // The same text as a shell script is not folded: no launch is built from its pieces.
+    let (f, _) = config("go.sh", "c=\"x\" & \"mrig -o 198.51.100.4:\" & \"3333\"\n");
+    assert!(f.iter().all(|x| x.rule != "miner_command_line"), "{f:?}");
+}

