@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memory of cross-file judgement (issue 18): a tree of N tiny launchers that each start a
 # missing file and name a missing config. Every launcher has facts, so each report is held
-# until the end of the walk up to `post::chains::MAX_HELD` (50,000); the rest streams. Prints
+# until the end of the walk, in the compact form of `post::chains::compact` (up to
+# `post::chains::MAX_COMPACT`); only what a link touches is made whole. Prints
 # wall time and peak RSS, and checks that nothing was flagged and no chain was reported.
 #
 #   benches/chains.sh                 N=100000, THREADS=2

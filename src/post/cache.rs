@@ -335,7 +335,7 @@ impl Stage for CacheStage {
         Disposition::Pass
     }
 
-    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+    fn finish(&mut self, summary: &mut Summary) {
         let c = &self.0;
         c.finish();
         summary.triage.get_or_insert_default().cache = Some(CacheStats {
