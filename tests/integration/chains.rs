@@ -74,6 +74,14 @@ fn chains(doc: &Value, strip: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn has_link(doc: &Value, suffix: &str, relation: &str, to_suffix: &str) -> bool {
     file(doc, suffix)["links"].as_array().is_some_and(|ls| {
         ls.iter()
@@ -150,6 +158,17 @@ fn cron_starts_a_script_that_starts_a_miner() {
         file(&doc, "/etc/cron.d/app")["starts"][0],
         "/opt/app/run.sh"
     );
+    // Raised by a link, they carry the digests of their own bytes, as a flagged file does.
+    for (suffix, rel) in [
+        ("/opt/app/run.sh", "opt/app/run.sh"),
+        ("/etc/cron.d/app", "etc/cron.d/app"),
+    ] {
+        let bytes = std::fs::read(t.path().join(rel)).unwrap();
+        let f = file(&doc, suffix);
+        assert_eq!(f["sha256"], sha256_hex(&bytes), "{f}");
+        assert_eq!(f["md5"].as_str().map(str::len), Some(32), "{f}");
+        assert_eq!(f["sha1"].as_str().map(str::len), Some(40), "{f}");
+    }
     assert_eq!(
         chains(&doc, ""),
         ["malicious: /etc/cron.d/app starts /opt/app/run.sh starts /opt/app/bin/helper"]

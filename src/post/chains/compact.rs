@@ -9,7 +9,7 @@ use crate::judge::finding::Finding;
 use crate::judge::verdict::Verdict;
 use crate::outcome::triage::{Fact, Relation};
 use crate::outcome::{FileMeta, FileReport};
-use crate::scan::digests::Digests;
+use crate::scan::digests::{Digests, StreamedDigests};
 use crate::scan::kind::FileKind;
 
 const RELATIONS: [Relation; 8] = [
@@ -73,6 +73,7 @@ impl Compact {
         for d in [&r.digests.md5, &r.digests.sha1, &r.digests.sha256] {
             put_opt(&mut w, d.as_deref());
         }
+        put_raw_digests(&mut w, r.digests_if_flagged.as_deref());
         // Rare in a clean file (information findings, a verdict with reasons): as JSON.
         let json = |ok: bool, v: serde_json::Result<String>| v.ok().filter(|_| ok);
         put_opt(
@@ -122,6 +123,7 @@ impl Compact {
             sha1: r.opt(),
             sha256: r.opt(),
         };
+        out.digests_if_flagged = r.raw_digests().map(Box::new);
         if let Some(v) = r.opt().and_then(|j| serde_json::from_str(&j).ok()) {
             out.verdict = v;
         }
@@ -160,6 +162,22 @@ fn put_opt(w: &mut Vec<u8>, s: Option<&str>) {
         }
         None => w.push(0),
     }
+}
+
+/// A presence byte, then each digest whole (absent ones as zeros).
+fn put_raw_digests(w: &mut Vec<u8>, d: Option<&StreamedDigests>) {
+    let Some(d) = d else {
+        w.push(0);
+        return;
+    };
+    w.push(
+        1 | u8::from(d.md5.is_some()) << 1
+            | u8::from(d.sha1.is_some()) << 2
+            | u8::from(d.sha256.is_some()) << 3,
+    );
+    w.extend_from_slice(&d.md5.unwrap_or_default());
+    w.extend_from_slice(&d.sha1.unwrap_or_default());
+    w.extend_from_slice(&d.sha256.unwrap_or_default());
 }
 
 fn put_meta(w: &mut Vec<u8>, m: Option<&FileMeta>) {
@@ -219,6 +237,27 @@ impl<'a> Reader<'a> {
         let s = String::from_utf8_lossy(&self.bytes[self.at.min(end)..end]).into_owned();
         self.at = end;
         s
+    }
+
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        for b in &mut out {
+            *b = self.byte();
+        }
+        out
+    }
+
+    fn raw_digests(&mut self) -> Option<StreamedDigests> {
+        let tag = self.byte();
+        if tag & 1 == 0 {
+            return None;
+        }
+        let (md5, sha1, sha256) = (self.array(), self.array(), self.array());
+        Some(StreamedDigests {
+            md5: (tag & 2 != 0).then_some(md5),
+            sha1: (tag & 4 != 0).then_some(sha1),
+            sha256: (tag & 8 != 0).then_some(sha256),
+        })
     }
 
     fn opt(&mut self) -> Option<String> {
@@ -299,6 +338,7 @@ mod tests {
             },
         ];
         r.digests.sha256 = Some("ab".repeat(32));
+        r.digests_if_flagged = Some(Box::new(StreamedDigests::all_of(b"#!/bin/sh\n")));
         r
     }
 
@@ -314,6 +354,10 @@ mod tests {
         assert_eq!(c.path_and_facts(), (r.path.clone(), r.triage.facts.clone()));
         let mut bare = FileReport::new(0, "x".to_owned(), None);
         bare.triage.facts = r.triage.facts.clone();
+        bare.digests_if_flagged = Some(Box::new(StreamedDigests {
+            sha1: Some([7; 20]),
+            ..Default::default()
+        }));
         let c = Compact::make(&bare).expect("made compact");
         same(&c.rebuild(), &bare);
     }

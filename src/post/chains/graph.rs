@@ -256,6 +256,10 @@ fn rejudge(r: &mut FileReport) {
     if r.members.is_empty() || new.level > r.verdict.level {
         r.verdict = new;
     }
+    // Raised: the digests a flagged file shows, made while it was scanned.
+    if let Some(d) = r.digests_if_flagged.as_deref().filter(|_| r.flagged()) {
+        r.digests.fill_from(&d.to_hex());
+    }
 }
 
 /// Each link of a chain that holds a flagged file, on both of its ends.
