@@ -71,8 +71,11 @@ impl Node {
     }
 }
 
+pub use graph::Accepted;
+
 pub struct Chains {
     root: Option<Arc<ImageRoot>>,
+    baseline: Option<Accepted>,
     /// What is held, in walk order.
     nodes: Vec<Node>,
     whole: usize,
@@ -89,9 +92,10 @@ fn hash(key: &str) -> u64 {
 }
 
 impl Chains {
-    pub fn new(root: Option<Arc<ImageRoot>>) -> Chains {
+    pub fn new(root: Option<Arc<ImageRoot>>, baseline: Option<Accepted>) -> Chains {
         Chains {
             root,
+            baseline,
             nodes: Vec::new(),
             whole: 0,
             compact: 0,
@@ -190,7 +194,7 @@ impl Stage for Chains {
             return;
         }
         let mut linked: Vec<FileReport> = at.iter().map(|&i| self.nodes[i].take()).collect();
-        let chains = graph::judge(&mut linked, self.root.as_deref());
+        let chains = graph::judge(&mut linked, self.root.as_deref(), self.baseline.as_ref());
         for (i, r) in at.into_iter().zip(linked) {
             self.nodes[i] = Node::Whole(Box::new(r));
         }

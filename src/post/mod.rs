@@ -63,12 +63,13 @@ impl Stages {
         cache: Option<Arc<cache::Cache>>,
         syslog: bool,
         root: Option<Arc<crate::scan::image::ImageRoot>>,
+        baseline: Option<chains::Accepted>,
     ) -> Stages {
         let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(seen::SeenIndicators::default())];
         if let Some(c) = cache {
             stages.push(Box::new(cache::CacheStage(c)));
         }
-        stages.push(Box::new(chains::Chains::new(root)));
+        stages.push(Box::new(chains::Chains::new(root, baseline)));
         stages.push(Box::new(links::PersistenceLinks::default()));
         if syslog {
             stages.push(Box::new(syslog::Syslog::open()));

@@ -97,6 +97,13 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The baseline, and whether suppressed findings are kept: for the judgement after the
+    /// walk (`post::chains`), which applies it as the workers do.
+    pub fn baseline(&self) -> Option<(Arc<Baseline>, bool)> {
+        let o = &self.options;
+        o.baseline.clone().map(|b| (b, o.keep_suppressed))
+    }
+
     /// An engine running `analyzers`, with the shared matcher built from the facts,
     /// `user_network` (IOC lists' domains and addresses) and the analyzers' needles.
     pub fn new(

@@ -431,3 +431,52 @@ fn a_second_scan_from_the_cache_reports_the_same_chains() {
             .unwrap()
     );
 }
+
+/// The baseline applies to the findings links add after the walk as to a file's own: the
+/// launcher's `links:starts_miner` accepted by rule and path leaves it clean and counted as
+/// suppressed; an entry for a rule it does not have (the near miss) changes nothing.
+#[test]
+fn the_baseline_suppresses_findings_links_add() {
+    let t = cron_image(MINER);
+    // Under --root, files are reported (and matched) by the path the image sees.
+    let entry = |rule: &str| {
+        format!(
+            "[[suppress]]\nrule = \"{rule}\"\npath = \"/opt/app/run.sh\"\nreason = \"reviewed\"\n"
+        )
+    };
+    let root = t.path().to_str().unwrap().to_owned();
+    let scan_with = |baseline: &str| {
+        let b = tempfile::tempdir().unwrap();
+        let path = b.path().join("baseline.toml");
+        std::fs::write(&path, baseline).unwrap();
+        let args = [
+            "--root",
+            &root,
+            "--baseline",
+            path.to_str().unwrap(),
+            "--show-suppressed",
+        ];
+        scan(&args, t.path())
+    };
+    let doc = scan_with(&entry("links:starts_miner"));
+    assert_eq!(verdict(&doc, "/opt/app/run.sh"), "clean", "{doc}");
+    let run_sh = file(&doc, "/opt/app/run.sh");
+    assert!(
+        !run_sh["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "starts_miner"),
+        "{run_sh}"
+    );
+    assert_eq!(run_sh["suppressed"][0]["rule"], "starts_miner", "{run_sh}");
+    assert_eq!(doc["summary"]["suppressed"], 1, "{doc}");
+    // The miner and the cron file are judged as before; the chain stays.
+    assert_eq!(verdict(&doc, "/opt/app/bin/helper"), "malicious");
+    assert!(flagged(&doc, "/etc/cron.d/app"));
+    assert_eq!(chains(&doc, "").len(), 1);
+
+    let doc = scan_with(&entry("links:configures_miner"));
+    assert_eq!(verdict(&doc, "/opt/app/run.sh"), "suspicious", "{doc}");
+    assert_eq!(doc["summary"]["suppressed"], 0, "{doc}");
+}

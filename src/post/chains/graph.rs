@@ -10,6 +10,7 @@ use crate::judge::verdict::{self, Level};
 use crate::outcome::triage::{Chain, ChainFile, Link, Relation};
 use crate::outcome::FileReport;
 use crate::post::persistence::path_key;
+use crate::scan::digests::StreamedDigests;
 use crate::scan::image::ImageRoot;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -97,9 +98,13 @@ struct Gain {
     persisted_by: Vec<usize>,
 }
 
-/// Judges the held reports together: adds the cross-file evidence, re-judges, lists links.
-/// Returns the chains.
-pub(super) fn judge(held: &mut [FileReport], root: Option<&ImageRoot>) -> Vec<Chain> {
+/// Judges the held reports together: adds the cross-file evidence (less what the baseline
+/// accepts), re-judges, lists links. Returns the chains.
+pub(super) fn judge(
+    held: &mut [FileReport],
+    root: Option<&ImageRoot>,
+    baseline: Option<&Accepted>,
+) -> Vec<Chain> {
     let edges = edges(held, root);
     if edges.is_empty() {
         return Vec::new();
@@ -116,7 +121,10 @@ pub(super) fn judge(held: &mut [FileReport], root: Option<&ImageRoot>) -> Vec<Ch
     carry_back(&origins, &into, &mut gains);
     carry_forward(held, &origins, &out_of, &mut gains);
     let added: Vec<Vec<Finding>> = gains.iter().map(|g| findings(held, g)).collect();
-    for (r, new) in held.iter_mut().zip(added) {
+    for (r, mut new) in held.iter_mut().zip(added) {
+        if let Some(b) = baseline {
+            b.apply(r, &mut new);
+        }
         if !new.is_empty() {
             r.findings.extend(new);
             rejudge(r);
@@ -124,6 +132,34 @@ pub(super) fn judge(held: &mut [FileReport], root: Option<&ImageRoot>) -> Vec<Ch
     }
     list_links(held, &edges);
     chains(held, &origins, &into)
+}
+
+/// The baseline, applied to the findings links add as the worker applies it to a file's own.
+pub struct Accepted {
+    pub baseline: std::sync::Arc<crate::judge::baseline::Baseline>,
+    /// `--show-suppressed` (or SARIF): the suppressed findings are kept in the report.
+    pub keep: bool,
+}
+
+impl Accepted {
+    fn apply(&self, r: &mut FileReport, new: &mut Vec<Finding>) {
+        let sha256 = || {
+            let d = r.digests_if_flagged.as_deref();
+            d.and_then(|d| d.sha256).or_else(|| {
+                let hex = r.digests.sha256.as_deref()?;
+                StreamedDigests::from_hex(&crate::scan::digests::Digests {
+                    sha256: Some(hex.to_owned()),
+                    ..Default::default()
+                })
+                .sha256
+            })
+        };
+        let suppressed = self.baseline.apply(&r.path, sha256, new);
+        r.suppressed_count += suppressed.len() as u64;
+        if self.keep {
+            r.suppressed.extend(suppressed);
+        }
+    }
 }
 
 /// Miner evidence, from each miner back along what starts, configures, installs or
