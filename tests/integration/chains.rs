@@ -74,6 +74,14 @@ fn chains(doc: &Value, strip: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn has_finding(doc: &Value, suffix: &str, rule: &str) -> bool {
+    file(doc, suffix)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == rule)
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
@@ -230,14 +238,24 @@ fn package_install_hook_spawns_a_bundled_miner() {
     let t = Tree::new();
     package(&t, MINER);
     let doc = scan(&["pkg"], t.path());
-    assert!(flagged(&doc, "pkg/bin/worker"), "{doc}");
+    // npm runs the install hook by itself: a persistence place, so the miner it ends in is
+    // persisted, and malicious.
+    assert_eq!(verdict(&doc, "pkg/bin/worker"), "malicious", "{doc}");
+    assert!(has_finding(
+        &doc,
+        "pkg/bin/worker",
+        "started_from_persistence"
+    ));
     assert!(flagged(&doc, "pkg/lib/start.js"), "{doc}");
     assert!(flagged(&doc, "pkg/package.json"), "{doc}");
-    // Malicious or not by where the temp directory is (a miner under /tmp hides).
+    assert_eq!(
+        file(&doc, "pkg/package.json")["persistence"],
+        "install_hook"
+    );
     let c = chains(&doc, "pkg/");
-    assert_eq!(c.len(), 1, "{c:?}");
-    assert!(
-        c[0].ends_with(": package.json starts lib/start.js starts bin/worker"),
+    assert_eq!(
+        c,
+        ["malicious: package.json starts lib/start.js starts bin/worker"],
         "{c:?}"
     );
     assert_eq!(file(&doc, "pkg/lib/start.js")["category"], "miner-launcher");
@@ -247,6 +265,32 @@ fn package_install_hook_spawns_a_bundled_miner() {
         "started_by",
         "pkg/lib/start.js"
     ));
+}
+
+/// The near miss: the same module run by a script npm runs only when asked (`test`), and the
+/// miner only installed as a `bin`: no install hook, so no persistence place. The manifest
+/// installs a miner (flagged for it); the miner gains no persistence from it.
+#[test]
+fn a_package_without_install_hooks_is_no_persistence_place() {
+    let t = Tree::new();
+    package(&t, MINER);
+    t.file(
+        "pkg/package.json",
+        r#"{"name": "left-pad-ng", "bin": {"worker": "bin/worker"}, "scripts": {"test": "node lib/start.js"}}"#,
+    );
+    let doc = scan(&["pkg"], t.path());
+    assert!(
+        file(&doc, "pkg/package.json").get("persistence").is_none(),
+        "{doc}"
+    );
+    assert!(
+        has_finding(&doc, "pkg/package.json", "installs_miner"),
+        "{doc}"
+    );
+    assert!(
+        !has_finding(&doc, "pkg/bin/worker", "started_from_persistence"),
+        "{doc}"
+    );
 }
 
 #[test]
