@@ -135,8 +135,8 @@ impl Chains {
         let mut touched = vec![false; self.nodes.len()];
         for (i, n) in self.nodes.iter().enumerate() {
             let facts = match n {
-                Node::Whole(r) => std::borrow::Cow::Borrowed(&r.triage.facts[..]),
-                Node::Compact(c) => std::borrow::Cow::Owned(c.path_and_facts().1),
+                Node::Whole(r) => [&r.triage.facts[..], &graph::implied(r)].concat(),
+                Node::Compact(c) => c.path_and_facts().1,
                 Node::Taken => continue,
             };
             for f in facts.iter() {
@@ -165,7 +165,8 @@ impl Stage for Chains {
         let has_facts = !r.triage.facts.is_empty();
         let named =
             || !self.pending.is_empty() && self.pending.contains(&hash(&graph::key(&r.path)));
-        if !(r.flagged() || has_facts || named()) {
+        let config = || graph::is_default_config_name(&r.path);
+        if !(r.flagged() || has_facts || named() || config()) {
             return Disposition::Pass;
         }
         if has_facts {

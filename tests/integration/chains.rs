@@ -524,3 +524,40 @@ fn the_baseline_suppresses_findings_links_add() {
     assert_eq!(verdict(&doc, "/opt/app/run.sh"), "suspicious", "{doc}");
     assert_eq!(doc["summary"]["suppressed"], 0, "{doc}");
 }
+
+/// A config beside a miner under the name its family reads by default (`config.json` beside
+/// an XMRig build) is linked to it, on both ends, though nothing names it; clean, it stays
+/// clean. The near miss: another name beside it, or the default name in another directory,
+/// is not linked.
+#[test]
+fn a_config_beside_a_miner_under_its_default_name_is_linked() {
+    let t = Tree::new();
+    t.file("app/config.json", "{\"autosave\": true}\n");
+    t.file("app/settings.json", "{\"autosave\": true}\n");
+    t.file("other/config.json", "{\"autosave\": true}\n");
+    copy(&t, "app/helper", MINER);
+    let doc = scan(&["app", "other"], t.path());
+    assert!(
+        has_link(&doc, "app/helper", "configures", "app/config.json"),
+        "{doc}"
+    );
+    assert!(
+        has_link(&doc, "app/config.json", "configured_by", "app/helper"),
+        "{doc}"
+    );
+    assert_eq!(verdict(&doc, "app/config.json"), "clean");
+    let links = file(&doc, "app/helper")["links"].as_array().unwrap().len();
+    assert_eq!(links, 1, "{doc}");
+    for other in ["app/settings.json", "other/config.json"] {
+        assert!(
+            !doc["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"].as_str().unwrap().ends_with(other)),
+            "{other} listed: {doc}"
+        );
+    }
+    // It is part of the miner, not a chain of its own, and no evidence is added.
+    assert!(doc["summary"].get("chains").is_none(), "{doc}");
+}

@@ -7,7 +7,7 @@ use crate::analyze::facts::{is_windows_path, lexical};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{self, Level};
-use crate::outcome::triage::{Chain, ChainFile, Link, Relation};
+use crate::outcome::triage::{Chain, ChainFile, Fact, Link, Relation};
 use crate::outcome::FileReport;
 use crate::post::persistence::path_key;
 use crate::scan::digests::StreamedDigests;
@@ -61,28 +61,69 @@ pub(super) fn candidates(name: &str, root: Option<&ImageRoot>) -> Vec<String> {
 /// A link from one held report to another: `from` does `relation` to `to`.
 type Edge = (usize, usize, Relation);
 
-/// Resolves the facts of the held reports to each other.
-fn edges(held: &[FileReport], root: Option<&ImageRoot>) -> BTreeSet<Edge> {
+/// Resolves the facts of the held reports to each other: the links the files name, and the
+/// links from a miner to the config beside it that it reads by default (`beside`), which are
+/// listed on both ends but carry no evidence and make no chain.
+fn edges(held: &[FileReport], root: Option<&ImageRoot>) -> (BTreeSet<Edge>, BTreeSet<Edge>) {
     let mut index: HashMap<String, usize> = HashMap::with_capacity(held.len());
     for (i, r) in held.iter().enumerate() {
         index.entry(key(&r.path)).or_insert(i);
     }
-    let mut out = BTreeSet::new();
+    let resolve = |name: &str| {
+        candidates(name, root)
+            .into_iter()
+            .find_map(|k| index.get(&k).copied())
+    };
+    let (mut named, mut beside) = (BTreeSet::new(), BTreeSet::new());
     for (i, r) in held.iter().enumerate() {
         for f in &r.triage.facts {
-            let found = candidates(&f.name, root)
-                .into_iter()
-                .find_map(|k| index.get(&k).copied());
-            if let Some(j) = found.filter(|&j| j != i) {
-                out.insert((i, j, f.relation));
+            if let Some(j) = resolve(&f.name).filter(|&j| j != i) {
+                named.insert((i, j, f.relation));
+            }
+        }
+        for f in implied(r) {
+            if let Some(j) = resolve(&f.name).filter(|&j| j != i) {
+                beside.insert((i, j, f.relation));
             }
         }
     }
-    out
+    beside.retain(|e| !named.contains(e));
+    (named, beside)
+}
+
+/// The configs miners of a family read from their own directory when no `-c` names one.
+const DEFAULT_CONFIGS: &[(&str, &str)] = &[("xmrig", "config.json")];
+
+/// Whether a file's name is one a miner reads by default (such a file is held: a miner
+/// beside it may come later in the walk).
+pub(super) fn is_default_config_name(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    DEFAULT_CONFIGS
+        .iter()
+        .any(|(_, c)| name.eq_ignore_ascii_case(c))
+}
+
+/// What a flagged miner names without saying so: the config beside it that its family reads
+/// by default.
+pub(super) fn implied(r: &FileReport) -> Vec<Fact> {
+    let Some(family) = r.verdict.family.as_deref().filter(|_| is_miner(r)) else {
+        return Vec::new();
+    };
+    let k = key(&r.path);
+    let Some(dir) = k.rfind('/').map(|i| &k[..i]) else {
+        return Vec::new();
+    };
+    (DEFAULT_CONFIGS.iter())
+        .filter(|(f, _)| family.eq_ignore_ascii_case(f))
+        .map(|(_, config)| Fact {
+            relation: Relation::Configures,
+            name: format!("{dir}/{config}"),
+        })
+        .collect()
 }
 
 /// A flagged file whose own findings say miner (or a listed indicator).
-fn is_miner(r: &FileReport) -> bool {
+pub(super) fn is_miner(r: &FileReport) -> bool {
     r.flagged()
         && r.findings
             .iter()
@@ -105,8 +146,8 @@ pub(super) fn judge(
     root: Option<&ImageRoot>,
     baseline: Option<&Accepted>,
 ) -> Vec<Chain> {
-    let edges = edges(held, root);
-    if edges.is_empty() {
+    let (edges, beside) = edges(held, root);
+    if edges.is_empty() && beside.is_empty() {
         return Vec::new();
     }
     let n = held.len();
@@ -130,7 +171,7 @@ pub(super) fn judge(
             rejudge(r);
         }
     }
-    list_links(held, &edges);
+    list_links(held, &edges.union(&beside).copied().collect());
     chains(held, &origins, &into)
 }
 
