@@ -121,6 +121,7 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         cfg.syslog,
         cfg.plan.walk.root.clone(),
         accepted,
+        &cfg.plan.roots,
     );
     let progress = cfg.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

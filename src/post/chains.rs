@@ -19,6 +19,7 @@
 
 mod compact;
 mod graph;
+mod walked;
 
 use crate::outcome::{FileReport, Summary};
 use crate::post::{Disposition, Stage};
@@ -82,6 +83,9 @@ pub struct Chains {
     compact: usize,
     /// The hashes of the keys of the places held facts name.
     pending: HashSet<u64>,
+    /// The hashes of the keys of the reports held.
+    held_keys: HashSet<u64>,
+    walked: walked::Walked,
 }
 
 /// The hash a key is remembered by.
@@ -92,10 +96,17 @@ fn hash(key: &str) -> u64 {
 }
 
 impl Chains {
-    pub fn new(root: Option<Arc<ImageRoot>>, baseline: Option<Accepted>) -> Chains {
+    /// `roots`: the scan's roots, in the order walked.
+    pub fn new(
+        root: Option<Arc<ImageRoot>>,
+        baseline: Option<Accepted>,
+        roots: &[std::path::PathBuf],
+    ) -> Chains {
         Chains {
+            walked: walked::Walked::new(roots, root.as_deref()),
             root,
             baseline,
+            held_keys: HashSet::new(),
             nodes: Vec::new(),
             whole: 0,
             compact: 0,
@@ -112,6 +123,22 @@ impl Chains {
                 self.pending.insert(hash(&key));
             }
         }
+    }
+
+    /// Whether no fact of `r` can resolve to a file held now or later: then no link can
+    /// change `r` through its own facts, and a clean `r` that nothing held names streams at
+    /// once (`walked`), like a file with no facts.
+    fn settled(&self, r: &FileReport) -> bool {
+        // Past the cap, held keys are no longer all known.
+        if self.held_keys.len() >= MAX_PENDING {
+            return false;
+        }
+        let here = graph::key(&r.path);
+        r.triage.facts.iter().all(|f| {
+            graph::candidates(&f.name, self.root.as_deref())
+                .iter()
+                .all(|k| !self.held_keys.contains(&hash(k)) && self.walked.settled(k, &here))
+        })
     }
 
     /// Which held reports a resolved link touches (either end), resolving every fact as
@@ -169,6 +196,9 @@ impl Stage for Chains {
         if !(r.flagged() || has_facts || named() || config()) {
             return Disposition::Pass;
         }
+        if !r.flagged() && compact::fits(r) && !named() && !config() && self.settled(r) {
+            return Disposition::Pass;
+        }
         if has_facts {
             self.remember_names(r);
         }
@@ -176,6 +206,9 @@ impl Stage for Chains {
     }
 
     fn hold(&mut self, report: FileReport) {
+        if self.held_keys.len() < MAX_PENDING {
+            self.held_keys.insert(hash(&graph::key(&report.path)));
+        }
         match Compact::make(&report) {
             Some(c) => {
                 self.compact += 1;

@@ -64,12 +64,13 @@ impl Stages {
         syslog: bool,
         root: Option<Arc<crate::scan::image::ImageRoot>>,
         baseline: Option<chains::Accepted>,
+        roots: &[std::path::PathBuf],
     ) -> Stages {
         let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(seen::SeenIndicators::default())];
         if let Some(c) = cache {
             stages.push(Box::new(cache::CacheStage(c)));
         }
-        stages.push(Box::new(chains::Chains::new(root, baseline)));
+        stages.push(Box::new(chains::Chains::new(root, baseline, roots)));
         stages.push(Box::new(links::PersistenceLinks::default()));
         if syslog {
             stages.push(Box::new(syslog::Syslog::open()));

@@ -561,3 +561,30 @@ fn a_config_beside_a_miner_under_its_default_name_is_linked() {
     // It is part of the miner, not a chain of its own, and no evidence is added.
     assert!(doc["summary"].get("chains").is_none(), "{doc}");
 }
+
+/// A clean launcher streams at once only when nothing it names can still turn up; one whose
+/// miner comes later in the walk (beside it, sorted after it) is held and raised as one whose
+/// miner came first.
+#[test]
+fn a_launcher_is_raised_whether_its_miner_comes_before_or_after_it() {
+    let t = Tree::new();
+    t.file("a/run.sh", "#!/bin/sh\nexec ./zz-worker -c conf.json\n");
+    copy(&t, "a/zz-worker", MINER);
+    t.file("b/run.sh", "#!/bin/sh\nexec ./aa-worker -c conf.json\n");
+    copy(&t, "b/aa-worker", MINER);
+    // Settled at once: names outside the roots and beside it, sorted before it.
+    t.file(
+        "c/run.sh",
+        "#!/bin/sh\nexec /opt/missing/x -c ./conf.json\n",
+    );
+    let doc = scan(&["--all", "a", "b", "c"], t.path());
+    for launcher in ["a/run.sh", "b/run.sh"] {
+        assert!(
+            has_finding(&doc, launcher, "starts_miner"),
+            "{launcher}: {doc}"
+        );
+    }
+    assert_eq!(verdict(&doc, "c/run.sh"), "clean");
+    let c = chains(&doc, "");
+    assert_eq!(c.len(), 2, "{c:?}");
+}
