@@ -560,6 +560,19 @@ fn a_config_beside_a_miner_under_its_default_name_is_linked() {
     }
     // It is part of the miner, not a chain of its own, and no evidence is added.
     assert!(doc["summary"].get("chains").is_none(), "{doc}");
+    // A flagged launcher script of the family is not the program that reads it.
+    let t = Tree::new();
+    t.file("kit/config.json", "{\"autosave\": true}\n");
+    t.file(
+        "kit/start.sh",
+        "#!/bin/sh\n./xmrig --donate-level 1 -o stratum+tcp://pool.minexmr.com:4444 -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A\n",
+    );
+    let doc = scan(&["kit"], t.path());
+    assert!(flagged(&doc, "kit/start.sh"), "{doc}");
+    assert!(
+        !has_link(&doc, "kit/start.sh", "configures", "kit/config.json"),
+        "{doc}"
+    );
 }
 
 /// A clean launcher streams at once only when nothing it names can still turn up; one whose

@@ -103,10 +103,12 @@ pub(super) fn is_default_config_name(path: &str) -> bool {
         .any(|(_, c)| name.eq_ignore_ascii_case(c))
 }
 
-/// What a flagged miner names without saying so: the config beside it that its family reads
-/// by default.
+/// What a flagged miner program names without saying so: the config beside it that its
+/// family reads by default.
 pub(super) fn implied(r: &FileReport) -> Vec<Fact> {
-    let Some(family) = r.verdict.family.as_deref().filter(|_| is_miner(r)) else {
+    // The miner program itself: a flagged script of the family starts one, it reads nothing.
+    let program = is_miner(r) && r.kind.is_executable_format();
+    let Some(family) = r.verdict.family.as_deref().filter(|_| program) else {
         return Vec::new();
     };
     let k = key(&r.path);
