@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Memory of cross-file judgement (issue 18): a tree of N tiny launchers that each start a
-# missing file and name a missing config. Every launcher has facts, so each report is held
-# until the end of the walk up to `post::chains::MAX_HELD` (50,000); the rest streams. Prints
+# missing file and name a missing config beside it. Every launcher has facts, but each name is
+# settled when the launcher is read (outside the root, or beside it and already passed:
+# `post::chains::walked`), so nothing is held and memory stays flat. Prints
 # wall time and peak RSS, and checks that nothing was flagged and no chain was reported.
 #
 #   benches/chains.sh                 N=100000, THREADS=2

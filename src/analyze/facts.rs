@@ -113,6 +113,13 @@ pub(crate) fn extract(about: &About, bytes: &[u8]) -> Vec<Fact> {
     facts.out
 }
 
+/// Whether a file is a package manifest whose install hooks start something: npm runs them by
+/// itself on install (its only `starts` facts come from those hooks; `bin` gives `installs`).
+pub(crate) fn starts_on_install(system_path: &str, facts: &[Fact]) -> bool {
+    file_name(system_path).eq_ignore_ascii_case("package.json")
+        && facts.iter().any(|f| f.relation == Relation::Starts)
+}
+
 /// How a file's text is read for facts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {

@@ -5,6 +5,7 @@
 use crate::cli::args::{BaselineCommand, Cli, Command, Format, RulesCommand};
 use crate::cli::setup::{self, ScanConfig};
 use crate::outcome::FileReport;
+use crate::post::chains::Accepted;
 use crate::report::json::JsonReporter;
 use crate::report::ndjson::NdjsonReporter;
 use crate::report::sarif::SarifReporter;
@@ -114,8 +115,14 @@ fn scan(mut cfg: ScanConfig) -> Result<u8> {
         Format::Sarif => Box::new(SarifReporter::new(sink)),
     };
     // Around the writer: cross-file summary, persistence links, cache, syslog.
-    let stages =
-        crate::post::Stages::for_scan(cfg.cache.clone(), cfg.syslog, cfg.plan.walk.root.clone());
+    let accepted = (cfg.engine.baseline()).map(|(baseline, keep)| Accepted { baseline, keep });
+    let stages = crate::post::Stages::for_scan(
+        cfg.cache.clone(),
+        cfg.syslog,
+        cfg.plan.walk.root.clone(),
+        accepted,
+        &cfg.plan.roots,
+    );
     let progress = cfg.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(200));

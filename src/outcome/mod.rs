@@ -50,6 +50,10 @@ pub struct FileReport {
     pub same_as: Option<u64>,
     /// The first name of a file that may have others: the writer keeps its result for them.
     pub keep_for_names: bool,
+    /// The digests a flagged file shows, made while its bytes were at hand for a clean file
+    /// that names others (it has facts), in case a link raises it after the walk
+    /// (`post::chains`); never shown as such.
+    pub digests_if_flagged: Option<Box<crate::scan::digests::StreamedDigests>>,
 }
 
 impl FileReport {
@@ -75,6 +79,7 @@ impl FileReport {
             process: None,
             same_as: None,
             keep_for_names: false,
+            digests_if_flagged: None,
         }
     }
 

@@ -72,6 +72,10 @@ struct Record {
     findings: Vec<Finding>,
     header_only: bool,
     triage: FileTriage,
+    /// `FileReport::digests_if_flagged`, so that a file a link raises after a scan from the
+    /// cache shows them too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    digests_if_flagged: Option<Digests>,
 }
 
 /// A path and its encoded record, on the way to the flusher.
@@ -258,6 +262,8 @@ impl Cache {
         report.findings = record.findings;
         report.triage = record.triage;
         report.triage.cached = true;
+        report.digests_if_flagged = (record.digests_if_flagged.as_ref())
+            .map(|d| Box::new(crate::scan::digests::StreamedDigests::from_hex(d)));
         self.hits.fetch_add(1, Ordering::Relaxed);
         true
     }
@@ -310,6 +316,7 @@ impl Cache {
                 cached: false,
                 ..report.triage.clone()
             },
+            digests_if_flagged: report.digests_if_flagged.as_ref().map(|d| d.to_hex()),
         };
         if let Some(tx) = self.pending.lock().unwrap().as_ref() {
             let _ = tx.send((report.path.clone(), encode(&record)));
@@ -335,7 +342,7 @@ impl Stage for CacheStage {
         Disposition::Pass
     }
 
-    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+    fn finish(&mut self, summary: &mut Summary) {
         let c = &self.0;
         c.finish();
         summary.triage.get_or_insert_default().cache = Some(CacheStats {
@@ -530,6 +537,7 @@ mod tests {
             findings: Vec::new(),
             header_only: false,
             triage: FileTriage::default(),
+            digests_if_flagged: None,
         };
         let mut bytes = encode(&record);
         assert_eq!(decode(&bytes).unwrap().stamp, record.stamp);

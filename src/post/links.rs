@@ -62,7 +62,7 @@ impl Stage for PersistenceLinks {
         Disposition::Pass
     }
 
-    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+    fn finish(&mut self, summary: &mut Summary) {
         let mut links = Vec::new();
         for (file, place, target) in &self.references {
             if let Some(verdict) = self.flagged.get(target) {

@@ -28,22 +28,31 @@ pub enum Disposition {
 pub trait Stage {
     /// Sees one report, in walk order; may amend it.
     fn file(&mut self, report: &mut FileReport) -> Disposition;
-    /// After the walk (the summary's totals closed): the reports this stage held, in walk
-    /// order, which it may amend before they go on through the later stages; and the summary,
-    /// which it may add to.
-    fn finish(&mut self, held: &mut [FileReport], summary: &mut Summary);
+    /// Takes a report `file` held: the stage keeps it, in whatever form it likes, until the
+    /// walk ends. Only a stage that holds is ever given one.
+    fn hold(&mut self, report: FileReport) {
+        drop(report);
+        unreachable!("a stage that never holds was given a report to hold");
+    }
+    /// After the walk (the summary's totals closed): amends what it held and adds its part
+    /// to the summary.
+    fn finish(&mut self, summary: &mut Summary);
+    /// Then the reports it held, amended, in walk order, made one at a time (so that what a
+    /// stage kept in a compact form is never all whole at once). They go on through the later
+    /// stages.
+    fn release(&mut self) -> Box<dyn Iterator<Item = FileReport> + '_> {
+        Box::new(std::iter::empty())
+    }
 }
 
-/// The stages of a scan, in order, and what each holds.
+/// The stages of a scan, in order.
 pub struct Stages {
     stages: Vec<Box<dyn Stage>>,
-    held: Vec<Vec<FileReport>>,
 }
 
 impl Stages {
     pub fn new(stages: Vec<Box<dyn Stage>>) -> Stages {
-        let held = stages.iter().map(|_| Vec::new()).collect();
-        Stages { stages, held }
+        Stages { stages }
     }
 
     /// The stages of a command-line scan: the seen indicators; `--cache`, which records each
@@ -54,12 +63,14 @@ impl Stages {
         cache: Option<Arc<cache::Cache>>,
         syslog: bool,
         root: Option<Arc<crate::scan::image::ImageRoot>>,
+        baseline: Option<chains::Accepted>,
+        roots: &[std::path::PathBuf],
     ) -> Stages {
         let mut stages: Vec<Box<dyn Stage>> = vec![Box::new(seen::SeenIndicators::default())];
         if let Some(c) = cache {
             stages.push(Box::new(cache::CacheStage(c)));
         }
-        stages.push(Box::new(chains::Chains::new(root)));
+        stages.push(Box::new(chains::Chains::new(root, baseline, roots)));
         stages.push(Box::new(links::PersistenceLinks::default()));
         if syslog {
             stages.push(Box::new(syslog::Syslog::open()));
@@ -69,37 +80,36 @@ impl Stages {
 
     /// Runs a report through the stages: it comes back when it may be written now.
     pub fn file(&mut self, report: FileReport) -> Option<FileReport> {
-        self.pass(0, report)
-    }
-
-    fn pass(&mut self, from: usize, mut report: FileReport) -> Option<FileReport> {
-        for i in from..self.stages.len() {
-            if self.stages[i].file(&mut report) == Disposition::Hold {
-                self.held[i].push(report);
-                return None;
-            }
-        }
-        Some(report)
+        pass(&mut self.stages, report)
     }
 
     /// After the walk: each stage's `finish` in order, the reports it held then going on
-    /// through the later stages. Returns the reports released, in walk order, already counted
-    /// in `summary` (before the later stages' `finish`, so that those see them counted).
-    pub fn finish(&mut self, summary: &mut Summary) -> Vec<FileReport> {
-        let mut released = Vec::new();
+    /// through the later stages and, when they pass, counted in `summary` (before the later
+    /// stages' `finish`, so that those see them counted) and handed to `emit`. A stage's
+    /// reports come out in walk order, those of an earlier stage first.
+    pub fn finish(&mut self, summary: &mut Summary, emit: &mut dyn FnMut(FileReport)) {
         for i in 0..self.stages.len() {
-            let mut held = std::mem::take(&mut self.held[i]);
-            self.stages[i].finish(&mut held, summary);
-            for report in held {
-                if let Some(r) = self.pass(i + 1, report) {
+            self.stages[i].finish(summary);
+            let (done, later) = self.stages.split_at_mut(i + 1);
+            for report in done[i].release() {
+                if let Some(r) = pass(later, report) {
                     summary.account(&r);
-                    released.push(r);
+                    emit(r);
                 }
             }
         }
-        released.sort_by_key(|r| r.seq);
-        released
     }
+}
+
+/// Runs a report through `stages`: it comes back unless one of them holds it.
+fn pass(stages: &mut [Box<dyn Stage>], mut report: FileReport) -> Option<FileReport> {
+    for stage in stages {
+        if stage.file(&mut report) == Disposition::Hold {
+            stage.hold(report);
+            return None;
+        }
+    }
+    Some(report)
 }
 
 #[cfg(test)]
@@ -109,7 +119,8 @@ mod tests {
 
     /// Holds flagged reports and, at the end, clears their verdict: a stand-in for a
     /// cross-file judgement that needs the whole walk.
-    struct HoldFlagged;
+    #[derive(Default)]
+    struct HoldFlagged(Vec<FileReport>);
 
     impl Stage for HoldFlagged {
         fn file(&mut self, report: &mut FileReport) -> Disposition {
@@ -120,10 +131,18 @@ mod tests {
             }
         }
 
-        fn finish(&mut self, held: &mut [FileReport], _summary: &mut Summary) {
-            for r in held {
+        fn hold(&mut self, report: FileReport) {
+            self.0.push(report);
+        }
+
+        fn finish(&mut self, _summary: &mut Summary) {
+            for r in &mut self.0 {
                 r.verdict.level = Level::Clean;
             }
+        }
+
+        fn release(&mut self) -> Box<dyn Iterator<Item = FileReport> + '_> {
+            Box::new(self.0.drain(..))
         }
     }
 
@@ -137,7 +156,7 @@ mod tests {
             Disposition::Pass
         }
 
-        fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+        fn finish(&mut self, summary: &mut Summary) {
             self.0.borrow_mut().1 = summary.files_scanned;
         }
     }
@@ -152,7 +171,7 @@ mod tests {
     fn held_reports_are_amended_then_go_on_through_later_stages_in_walk_order() {
         let record = Record::default();
         let seen = record.0.clone();
-        let mut stages = Stages::new(vec![Box::new(HoldFlagged), Box::new(record)]);
+        let mut stages = Stages::new(vec![Box::new(HoldFlagged::default()), Box::new(record)]);
         let mut summary = Summary::default();
         let mut written = Vec::new();
         for (seq, level) in [
@@ -166,7 +185,8 @@ mod tests {
             }
         }
         assert_eq!(written, [1], "flagged reports are held");
-        let released = stages.finish(&mut summary);
+        let mut released = Vec::new();
+        stages.finish(&mut summary, &mut |r| released.push(r));
         let seqs: Vec<u64> = released.iter().map(|r| r.seq).collect();
         assert_eq!(seqs, [0, 2]);
         assert!(released.iter().all(|r| r.verdict.level == Level::Clean));

@@ -8,6 +8,10 @@
 use regex::bytes::Regex;
 use std::sync::LazyLock;
 
+/// The place of a package manifest whose install hooks start something (`package.json`
+/// `preinstall`, `install`, `postinstall`, `prepare`): known by its contents, not its path.
+pub const INSTALL_HOOK: &str = "install_hook";
+
 /// Paths kept per persistence file.
 pub const MAX_REFERENCES: usize = 64;
 

@@ -58,7 +58,7 @@ impl Stage for SeenIndicators {
         Disposition::Pass
     }
 
-    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+    fn finish(&mut self, summary: &mut Summary) {
         let triage = summary.triage.get_or_insert_default();
         triage.indicators = std::mem::take(&mut self.indicators);
         triage.indicators_truncated = self.truncated;

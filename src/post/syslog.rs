@@ -78,7 +78,7 @@ impl Stage for Syslog {
         Disposition::Pass
     }
 
-    fn finish(&mut self, _held: &mut [FileReport], summary: &mut Summary) {
+    fn finish(&mut self, summary: &mut Summary) {
         // One line per chain of linked files, before the summary's.
         for c in summary.triage.iter().flat_map(|t| &t.chains) {
             let priority = if c.verdict == "malicious" {

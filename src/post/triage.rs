@@ -27,6 +27,11 @@ pub fn annotate(
         persistence: place,
     };
     out.facts = crate::analyze::facts::extract(&about, bytes);
+    // npm runs a manifest's install hooks by itself, as cron runs a crontab: a place that
+    // starts programs (the cross-file judgement carries persistence from it to a miner).
+    if place.is_none() && crate::analyze::facts::starts_on_install(system_path, &out.facts) {
+        out.persistence = Some(persistence::INSTALL_HOOK.to_owned());
+    }
     if let Some(meta) = meta {
         out.owner = crate::scan::users::owner_name(root, meta.uid);
     }

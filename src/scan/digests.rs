@@ -82,6 +82,61 @@ impl StreamingHasher {
     }
 }
 
+impl StreamedDigests {
+    /// Every digest of `bytes`.
+    pub fn all_of(bytes: &[u8]) -> StreamedDigests {
+        let mut h = StreamingHasher::new(DigestSet::ALL);
+        h.update(bytes);
+        h.finish()
+    }
+
+    /// As a report shows them.
+    pub fn to_hex(self) -> Digests {
+        Digests {
+            md5: self.md5.map(|d| hex(&d)),
+            sha1: self.sha1.map(|d| hex(&d)),
+            sha256: self.sha256.map(|d| hex(&d)),
+        }
+    }
+
+    /// From what `to_hex` made (a digest that is not hex of its length is left out).
+    pub fn from_hex(d: &Digests) -> StreamedDigests {
+        StreamedDigests {
+            md5: d.md5.as_deref().and_then(unhex),
+            sha1: d.sha1.as_deref().and_then(unhex),
+            sha256: d.sha256.as_deref().and_then(unhex),
+        }
+    }
+}
+
+impl Digests {
+    /// Fills the digests this one lacks from `other`.
+    pub fn fill_from(&mut self, other: &Digests) {
+        for (mine, theirs) in [
+            (&mut self.md5, &other.md5),
+            (&mut self.sha1, &other.sha1),
+            (&mut self.sha256, &other.sha256),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+}
+
+/// Lower-case or upper-case hex of exactly `N` bytes.
+fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+        let pair = std::str::from_utf8(pair).ok()?;
+        out[i] = u8::from_str_radix(pair, 16).ok()?;
+    }
+    Some(out)
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);

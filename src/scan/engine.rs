@@ -16,7 +16,7 @@ use crate::report::Reporter;
 use crate::scan::containers::archive::ArchiveLimits;
 use crate::scan::containers::inside;
 use crate::scan::context::FileContext;
-use crate::scan::digests::{DigestSet, StreamingHasher};
+use crate::scan::digests::{DigestSet, StreamedDigests, StreamingHasher};
 use crate::scan::input::{self, OpenOutcome};
 use crate::scan::target::Target;
 use crate::scan::walk::{Names, SkipCounters, WalkItem, WalkOptions, Walker};
@@ -97,6 +97,13 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The baseline, and whether suppressed findings are kept: for the judgement after the
+    /// walk (`post::chains`), which applies it as the workers do.
+    pub fn baseline(&self) -> Option<(Arc<Baseline>, bool)> {
+        let o = &self.options;
+        o.baseline.clone().map(|b| (b, o.keep_suppressed))
+    }
+
     /// An engine running `analyzers`, with the shared matcher built from the facts,
     /// `user_network` (IOC lists' domains and addresses) and the analyzers' needles.
     pub fn new(
@@ -557,6 +564,12 @@ impl<'e> Worker<'e> {
             report.meta.as_ref(),
             &mut report.triage,
         );
+        // A link may raise a clean file that names others: it then shows the digests a
+        // flagged file shows, made now rather than by reading it again.
+        if !report.flagged() && !report.header_only && !report.triage.facts.is_empty() {
+            let bytes = &self.buf[..(report.size as usize).min(self.buf.len())];
+            report.digests_if_flagged = Some(Box::new(StreamedDigests::all_of(bytes)));
+        }
         report
     }
 

@@ -218,8 +218,14 @@ impl<'r> Writer<'r> {
         summary.started = humantime::format_rfc3339_seconds(started.1).to_string();
         summary.finished = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
         summary.elapsed_ms = started.0.elapsed().as_millis() as u64;
-        for r in self.stages.finish(&mut self.summary) {
-            self.reporter.file(&r)?;
+        let (reporter, mut failed) = (&mut self.reporter, None);
+        self.stages.finish(&mut self.summary, &mut |r| {
+            if failed.is_none() {
+                failed = reporter.file(&r).err();
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
         }
         self.reporter.finish(&self.summary)?;
         Ok(self.summary)

@@ -74,6 +74,22 @@ fn chains(doc: &Value, strip: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn has_finding(doc: &Value, suffix: &str, rule: &str) -> bool {
+    file(doc, suffix)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule"] == rule)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn has_link(doc: &Value, suffix: &str, relation: &str, to_suffix: &str) -> bool {
     file(doc, suffix)["links"].as_array().is_some_and(|ls| {
         ls.iter()
@@ -150,6 +166,17 @@ fn cron_starts_a_script_that_starts_a_miner() {
         file(&doc, "/etc/cron.d/app")["starts"][0],
         "/opt/app/run.sh"
     );
+    // Raised by a link, they carry the digests of their own bytes, as a flagged file does.
+    for (suffix, rel) in [
+        ("/opt/app/run.sh", "opt/app/run.sh"),
+        ("/etc/cron.d/app", "etc/cron.d/app"),
+    ] {
+        let bytes = std::fs::read(t.path().join(rel)).unwrap();
+        let f = file(&doc, suffix);
+        assert_eq!(f["sha256"], sha256_hex(&bytes), "{f}");
+        assert_eq!(f["md5"].as_str().map(str::len), Some(32), "{f}");
+        assert_eq!(f["sha1"].as_str().map(str::len), Some(40), "{f}");
+    }
     assert_eq!(
         chains(&doc, ""),
         ["malicious: /etc/cron.d/app starts /opt/app/run.sh starts /opt/app/bin/helper"]
@@ -211,14 +238,24 @@ fn package_install_hook_spawns_a_bundled_miner() {
     let t = Tree::new();
     package(&t, MINER);
     let doc = scan(&["pkg"], t.path());
-    assert!(flagged(&doc, "pkg/bin/worker"), "{doc}");
+    // npm runs the install hook by itself: a persistence place, so the miner it ends in is
+    // persisted, and malicious.
+    assert_eq!(verdict(&doc, "pkg/bin/worker"), "malicious", "{doc}");
+    assert!(has_finding(
+        &doc,
+        "pkg/bin/worker",
+        "started_from_persistence"
+    ));
     assert!(flagged(&doc, "pkg/lib/start.js"), "{doc}");
     assert!(flagged(&doc, "pkg/package.json"), "{doc}");
-    // Malicious or not by where the temp directory is (a miner under /tmp hides).
+    assert_eq!(
+        file(&doc, "pkg/package.json")["persistence"],
+        "install_hook"
+    );
     let c = chains(&doc, "pkg/");
-    assert_eq!(c.len(), 1, "{c:?}");
-    assert!(
-        c[0].ends_with(": package.json starts lib/start.js starts bin/worker"),
+    assert_eq!(
+        c,
+        ["malicious: package.json starts lib/start.js starts bin/worker"],
         "{c:?}"
     );
     assert_eq!(file(&doc, "pkg/lib/start.js")["category"], "miner-launcher");
@@ -228,6 +265,32 @@ fn package_install_hook_spawns_a_bundled_miner() {
         "started_by",
         "pkg/lib/start.js"
     ));
+}
+
+/// The near miss: the same module run by a script npm runs only when asked (`test`), and the
+/// miner only installed as a `bin`: no install hook, so no persistence place. The manifest
+/// installs a miner (flagged for it); the miner gains no persistence from it.
+#[test]
+fn a_package_without_install_hooks_is_no_persistence_place() {
+    let t = Tree::new();
+    package(&t, MINER);
+    t.file(
+        "pkg/package.json",
+        r#"{"name": "left-pad-ng", "bin": {"worker": "bin/worker"}, "scripts": {"test": "node lib/start.js"}}"#,
+    );
+    let doc = scan(&["pkg"], t.path());
+    assert!(
+        file(&doc, "pkg/package.json").get("persistence").is_none(),
+        "{doc}"
+    );
+    assert!(
+        has_finding(&doc, "pkg/package.json", "installs_miner"),
+        "{doc}"
+    );
+    assert!(
+        !has_finding(&doc, "pkg/bin/worker", "started_from_persistence"),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -411,4 +474,130 @@ fn a_second_scan_from_the_cache_reports_the_same_chains() {
             })
             .unwrap()
     );
+}
+
+/// The baseline applies to the findings links add after the walk as to a file's own: the
+/// launcher's `links:starts_miner` accepted by rule and path leaves it clean and counted as
+/// suppressed; an entry for a rule it does not have (the near miss) changes nothing.
+#[test]
+fn the_baseline_suppresses_findings_links_add() {
+    let t = cron_image(MINER);
+    // Under --root, files are reported (and matched) by the path the image sees.
+    let entry = |rule: &str| {
+        format!(
+            "[[suppress]]\nrule = \"{rule}\"\npath = \"/opt/app/run.sh\"\nreason = \"reviewed\"\n"
+        )
+    };
+    let root = t.path().to_str().unwrap().to_owned();
+    let scan_with = |baseline: &str| {
+        let b = tempfile::tempdir().unwrap();
+        let path = b.path().join("baseline.toml");
+        std::fs::write(&path, baseline).unwrap();
+        let args = [
+            "--root",
+            &root,
+            "--baseline",
+            path.to_str().unwrap(),
+            "--show-suppressed",
+        ];
+        scan(&args, t.path())
+    };
+    let doc = scan_with(&entry("links:starts_miner"));
+    assert_eq!(verdict(&doc, "/opt/app/run.sh"), "clean", "{doc}");
+    let run_sh = file(&doc, "/opt/app/run.sh");
+    assert!(
+        !run_sh["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "starts_miner"),
+        "{run_sh}"
+    );
+    assert_eq!(run_sh["suppressed"][0]["rule"], "starts_miner", "{run_sh}");
+    assert_eq!(doc["summary"]["suppressed"], 1, "{doc}");
+    // The miner and the cron file are judged as before; the chain stays.
+    assert_eq!(verdict(&doc, "/opt/app/bin/helper"), "malicious");
+    assert!(flagged(&doc, "/etc/cron.d/app"));
+    assert_eq!(chains(&doc, "").len(), 1);
+
+    let doc = scan_with(&entry("links:configures_miner"));
+    assert_eq!(verdict(&doc, "/opt/app/run.sh"), "suspicious", "{doc}");
+    assert_eq!(doc["summary"]["suppressed"], 0, "{doc}");
+}
+
+/// A config beside a miner under the name its family reads by default (`config.json` beside
+/// an XMRig build) is linked to it, on both ends, though nothing names it; clean, it stays
+/// clean. The near miss: another name beside it, or the default name in another directory,
+/// is not linked.
+#[test]
+fn a_config_beside_a_miner_under_its_default_name_is_linked() {
+    let t = Tree::new();
+    t.file("app/config.json", "{\"autosave\": true}\n");
+    t.file("app/settings.json", "{\"autosave\": true}\n");
+    t.file("other/config.json", "{\"autosave\": true}\n");
+    copy(&t, "app/helper", MINER);
+    let doc = scan(&["app", "other"], t.path());
+    assert!(
+        has_link(&doc, "app/helper", "configures", "app/config.json"),
+        "{doc}"
+    );
+    assert!(
+        has_link(&doc, "app/config.json", "configured_by", "app/helper"),
+        "{doc}"
+    );
+    assert_eq!(verdict(&doc, "app/config.json"), "clean");
+    let links = file(&doc, "app/helper")["links"].as_array().unwrap().len();
+    assert_eq!(links, 1, "{doc}");
+    for other in ["app/settings.json", "other/config.json"] {
+        assert!(
+            !doc["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["path"].as_str().unwrap().ends_with(other)),
+            "{other} listed: {doc}"
+        );
+    }
+    // It is part of the miner, not a chain of its own, and no evidence is added.
+    assert!(doc["summary"].get("chains").is_none(), "{doc}");
+    // A flagged launcher script of the family is not the program that reads it.
+    let t = Tree::new();
+    t.file("kit/config.json", "{\"autosave\": true}\n");
+    t.file(
+        "kit/start.sh",
+        "#!/bin/sh\n./xmrig --donate-level 1 -o stratum+tcp://pool.minexmr.com:4444 -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A\n",
+    );
+    let doc = scan(&["kit"], t.path());
+    assert!(flagged(&doc, "kit/start.sh"), "{doc}");
+    assert!(
+        !has_link(&doc, "kit/start.sh", "configures", "kit/config.json"),
+        "{doc}"
+    );
+}
+
+/// A clean launcher streams at once only when nothing it names can still turn up; one whose
+/// miner comes later in the walk (beside it, sorted after it) is held and raised as one whose
+/// miner came first.
+#[test]
+fn a_launcher_is_raised_whether_its_miner_comes_before_or_after_it() {
+    let t = Tree::new();
+    t.file("a/run.sh", "#!/bin/sh\nexec ./zz-worker -c conf.json\n");
+    copy(&t, "a/zz-worker", MINER);
+    t.file("b/run.sh", "#!/bin/sh\nexec ./aa-worker -c conf.json\n");
+    copy(&t, "b/aa-worker", MINER);
+    // Settled at once: names outside the roots and beside it, sorted before it.
+    t.file(
+        "c/run.sh",
+        "#!/bin/sh\nexec /opt/missing/x -c ./conf.json\n",
+    );
+    let doc = scan(&["--all", "a", "b", "c"], t.path());
+    for launcher in ["a/run.sh", "b/run.sh"] {
+        assert!(
+            has_finding(&doc, launcher, "starts_miner"),
+            "{launcher}: {doc}"
+        );
+    }
+    assert_eq!(verdict(&doc, "c/run.sh"), "clean");
+    let c = chains(&doc, "");
+    assert_eq!(c.len(), 2, "{c:?}");
 }

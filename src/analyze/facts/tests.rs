@@ -164,3 +164,21 @@ fn bounded_and_deduplicated() {
     // Nothing for files that start nothing.
     assert!(facts("/usr/share/doc/x.txt", FileKind::Text, None, "/usr/bin/x").is_empty());
 }
+
+#[test]
+fn a_manifest_whose_install_hook_starts_something_starts_on_install() {
+    let read = |text: &str| {
+        let about = About {
+            system_path: "/srv/pkg/package.json",
+            kind: FileKind::Json,
+            persistence: None,
+        };
+        extract(&about, text.as_bytes())
+    };
+    let hook = read(r#"{"scripts": {"postinstall": "node lib/start.js"}}"#);
+    assert!(starts_on_install("/srv/pkg/package.json", &hook));
+    // Near misses: a script npm runs only when asked, a `bin` it only installs, another name.
+    let test = read(r#"{"scripts": {"test": "node lib/start.js"}, "bin": "bin/x"}"#);
+    assert!(!starts_on_install("/srv/pkg/package.json", &test));
+    assert!(!starts_on_install("/srv/pkg/composer.json", &hook));
+}

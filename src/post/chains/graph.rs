@@ -7,9 +7,10 @@ use crate::analyze::facts::{is_windows_path, lexical};
 use crate::analyze::id::AnalyzerId;
 use crate::judge::finding::{Class, Evidence, Finding};
 use crate::judge::verdict::{self, Level};
-use crate::outcome::triage::{Chain, ChainFile, Link, Relation};
+use crate::outcome::triage::{Chain, ChainFile, Fact, Link, Relation};
 use crate::outcome::FileReport;
 use crate::post::persistence::path_key;
+use crate::scan::digests::StreamedDigests;
 use crate::scan::image::ImageRoot;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -60,28 +61,71 @@ pub(super) fn candidates(name: &str, root: Option<&ImageRoot>) -> Vec<String> {
 /// A link from one held report to another: `from` does `relation` to `to`.
 type Edge = (usize, usize, Relation);
 
-/// Resolves the facts of the held reports to each other.
-fn edges(held: &[FileReport], root: Option<&ImageRoot>) -> BTreeSet<Edge> {
+/// Resolves the facts of the held reports to each other: the links the files name, and the
+/// links from a miner to the config beside it that it reads by default (`beside`), which are
+/// listed on both ends but carry no evidence and make no chain.
+fn edges(held: &[FileReport], root: Option<&ImageRoot>) -> (BTreeSet<Edge>, BTreeSet<Edge>) {
     let mut index: HashMap<String, usize> = HashMap::with_capacity(held.len());
     for (i, r) in held.iter().enumerate() {
         index.entry(key(&r.path)).or_insert(i);
     }
-    let mut out = BTreeSet::new();
+    let resolve = |name: &str| {
+        candidates(name, root)
+            .into_iter()
+            .find_map(|k| index.get(&k).copied())
+    };
+    let (mut named, mut beside) = (BTreeSet::new(), BTreeSet::new());
     for (i, r) in held.iter().enumerate() {
         for f in &r.triage.facts {
-            let found = candidates(&f.name, root)
-                .into_iter()
-                .find_map(|k| index.get(&k).copied());
-            if let Some(j) = found.filter(|&j| j != i) {
-                out.insert((i, j, f.relation));
+            if let Some(j) = resolve(&f.name).filter(|&j| j != i) {
+                named.insert((i, j, f.relation));
+            }
+        }
+        for f in implied(r) {
+            if let Some(j) = resolve(&f.name).filter(|&j| j != i) {
+                beside.insert((i, j, f.relation));
             }
         }
     }
-    out
+    beside.retain(|e| !named.contains(e));
+    (named, beside)
+}
+
+/// The configs miners of a family read from their own directory when no `-c` names one.
+const DEFAULT_CONFIGS: &[(&str, &str)] = &[("xmrig", "config.json")];
+
+/// Whether a file's name is one a miner reads by default (such a file is held: a miner
+/// beside it may come later in the walk).
+pub(super) fn is_default_config_name(path: &str) -> bool {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    DEFAULT_CONFIGS
+        .iter()
+        .any(|(_, c)| name.eq_ignore_ascii_case(c))
+}
+
+/// What a flagged miner program names without saying so: the config beside it that its
+/// family reads by default.
+pub(super) fn implied(r: &FileReport) -> Vec<Fact> {
+    // The miner program itself: a flagged script of the family starts one, it reads nothing.
+    let program = is_miner(r) && r.kind.is_executable_format();
+    let Some(family) = r.verdict.family.as_deref().filter(|_| program) else {
+        return Vec::new();
+    };
+    let k = key(&r.path);
+    let Some(dir) = k.rfind('/').map(|i| &k[..i]) else {
+        return Vec::new();
+    };
+    (DEFAULT_CONFIGS.iter())
+        .filter(|(f, _)| family.eq_ignore_ascii_case(f))
+        .map(|(_, config)| Fact {
+            relation: Relation::Configures,
+            name: format!("{dir}/{config}"),
+        })
+        .collect()
 }
 
 /// A flagged file whose own findings say miner (or a listed indicator).
-fn is_miner(r: &FileReport) -> bool {
+pub(super) fn is_miner(r: &FileReport) -> bool {
     r.flagged()
         && r.findings
             .iter()
@@ -97,11 +141,15 @@ struct Gain {
     persisted_by: Vec<usize>,
 }
 
-/// Judges the held reports together: adds the cross-file evidence, re-judges, lists links.
-/// Returns the chains.
-pub(super) fn judge(held: &mut [FileReport], root: Option<&ImageRoot>) -> Vec<Chain> {
-    let edges = edges(held, root);
-    if edges.is_empty() {
+/// Judges the held reports together: adds the cross-file evidence (less what the baseline
+/// accepts), re-judges, lists links. Returns the chains.
+pub(super) fn judge(
+    held: &mut [FileReport],
+    root: Option<&ImageRoot>,
+    baseline: Option<&Accepted>,
+) -> Vec<Chain> {
+    let (edges, beside) = edges(held, root);
+    if edges.is_empty() && beside.is_empty() {
         return Vec::new();
     }
     let n = held.len();
@@ -116,14 +164,45 @@ pub(super) fn judge(held: &mut [FileReport], root: Option<&ImageRoot>) -> Vec<Ch
     carry_back(&origins, &into, &mut gains);
     carry_forward(held, &origins, &out_of, &mut gains);
     let added: Vec<Vec<Finding>> = gains.iter().map(|g| findings(held, g)).collect();
-    for (r, new) in held.iter_mut().zip(added) {
+    for (r, mut new) in held.iter_mut().zip(added) {
+        if let Some(b) = baseline {
+            b.apply(r, &mut new);
+        }
         if !new.is_empty() {
             r.findings.extend(new);
             rejudge(r);
         }
     }
-    list_links(held, &edges);
+    list_links(held, &edges.union(&beside).copied().collect());
     chains(held, &origins, &into)
+}
+
+/// The baseline, applied to the findings links add as the worker applies it to a file's own.
+pub struct Accepted {
+    pub baseline: std::sync::Arc<crate::judge::baseline::Baseline>,
+    /// `--show-suppressed` (or SARIF): the suppressed findings are kept in the report.
+    pub keep: bool,
+}
+
+impl Accepted {
+    fn apply(&self, r: &mut FileReport, new: &mut Vec<Finding>) {
+        let sha256 = || {
+            let d = r.digests_if_flagged.as_deref();
+            d.and_then(|d| d.sha256).or_else(|| {
+                let hex = r.digests.sha256.as_deref()?;
+                StreamedDigests::from_hex(&crate::scan::digests::Digests {
+                    sha256: Some(hex.to_owned()),
+                    ..Default::default()
+                })
+                .sha256
+            })
+        };
+        let suppressed = self.baseline.apply(&r.path, sha256, new);
+        r.suppressed_count += suppressed.len() as u64;
+        if self.keep {
+            r.suppressed.extend(suppressed);
+        }
+    }
 }
 
 /// Miner evidence, from each miner back along what starts, configures, installs or
@@ -255,6 +334,10 @@ fn rejudge(r: &mut FileReport) {
     }
     if r.members.is_empty() || new.level > r.verdict.level {
         r.verdict = new;
+    }
+    // Raised: the digests a flagged file shows, made while it was scanned.
+    if let Some(d) = r.digests_if_flagged.as_deref().filter(|_| r.flagged()) {
+        r.digests.fill_from(&d.to_hex());
     }
 }
 
