@@ -880,33 +880,35 @@ fn scan_lines(
         }
     }
     rival_sweep(&sweep, sink, &evidence, text);
-    // VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
-    // A lowered copy (one text's size) searched with memchr's SIMD finders: faster here than
-    // case-insensitive automata over the text.
-    if !can.vbs {
+    if can.vbs {
+        vbs_downloader(text, sink, &evidence);
+    }
+}
+
+/// VBScript/JScript downloader: an HTTP object, a stream saved to disk, and a shell run.
+/// A lowered copy (one text's size) searched with memchr's SIMD finders: faster here than
+/// case-insensitive automata over the text.
+fn vbs_downloader(text: &str, sink: &mut Sink, evidence: &dyn Fn(usize, &str) -> Evidence) {
+    let lower = text.to_ascii_lowercase();
+    if !((lower.contains("xmlhttp") || lower.contains("winhttprequest"))
+        && lower.contains(VBS_STREAM)
+        && (lower.contains(".run") || lower.contains(".exec") || lower.contains("shellexecute")))
+    {
         return;
     }
-    let lower = text.to_ascii_lowercase();
-    if (lower.contains("xmlhttp") || lower.contains("winhttprequest"))
-        && lower.contains(VBS_STREAM)
-        && (lower.contains(".run") || lower.contains(".exec") || lower.contains("shellexecute"))
-    {
-        for (n, line) in text.lines().enumerate() {
-            let l = line.to_ascii_lowercase();
-            if line.len() <= MAX_LINE
-                && (l.contains("xmlhttp")
-                    || l.contains("winhttprequest")
-                    || l.contains("savetofile"))
-            {
-                sink.at(n + 1).add_with(
-                    "vbs_download_exec",
-                    DownloadExec,
-                    false,
-                    50,
-                    "downloads a file with an HTTP object and runs it",
-                    evidence(n, line),
-                );
-            }
+    for (n, line) in text.lines().enumerate() {
+        let l = line.to_ascii_lowercase();
+        if line.len() <= MAX_LINE
+            && (l.contains("xmlhttp") || l.contains("winhttprequest") || l.contains("savetofile"))
+        {
+            sink.at(n + 1).add_with(
+                "vbs_download_exec",
+                DownloadExec,
+                false,
+                50,
+                "downloads a file with an HTTP object and runs it",
+                evidence(n, line),
+            );
         }
     }
 }
