@@ -6,9 +6,11 @@
 #   benches/scan.sh [DIR...]          default corpora: /usr, a few large files, many tiny files
 #   THREADS=2 RUNS=5 benches/scan.sh /usr
 #   LIBYARA=0 benches/scan.sh /usr    leave libyara out (it takes several times yr's time)
+#   benches/scan.sh LIST              a file naming one path per line: those files only
+#                                     (minerscan --files-from, yr --scan-list; no libyara)
 #
 # Besides the tools, each corpus is scanned by minerscan with one thread (the thread-scaling
-# figure), and an empty directory by minerscan and yr (start-up: compiling the rules).
+# figure), and an empty directory by minerscan and yr (start-up: compiling or loading the rules).
 #
 # Needs hyperfine (Debian: hyperfine) and GNU time; `yr` (cargo install yara-x-cli) and
 # `yara` (Debian: yara) are used when installed. Run on a warm page cache (a warm-up run comes
@@ -50,18 +52,27 @@ if [ $# -eq 0 ]; then
 fi
 
 for dir in "$@"; do
-  echo "== corpus $dir ($(find "$dir" -xdev -type f 2>/dev/null | wc -l) files, $(du -sh "$dir" 2>/dev/null | cut -f1)), threads $threads"
-  cmds=(-n minerscan "$bin scan --quiet --fail-on never --threads $threads --format json -o /dev/null $dir")
+  if [ -f "$dir" ]; then
+    # A list of files: what each tool is given instead of a directory.
+    echo "== list $dir ($(wc -l < "$dir") files), threads $threads"
+    target="--files-from $dir" yr_target="--scan-list $rules $dir" libyara=0
+    floor="tr '\\n' '\\0' < $dir | xargs -0 -P $threads -n 256 cat > /dev/null 2>&1 || true"
+  else
+    echo "== corpus $dir ($(find "$dir" -xdev -type f 2>/dev/null | wc -l) files, $(du -sh "$dir" 2>/dev/null | cut -f1)), threads $threads"
+    target="$dir" yr_target="-r $rules $dir" libyara="${LIBYARA:-1}"
+    floor="find $dir -xdev -type f -size -${max_size}c -print0 2>/dev/null | xargs -0 -P $threads -n 256 cat > /dev/null 2>&1 || true"
+  fi
+  cmds=(-n minerscan "$bin scan --quiet --fail-on never --threads $threads --format json -o /dev/null $target")
   if [ "$threads" -gt 1 ]; then
-    cmds+=(-n "minerscan 1 thread" "$bin scan --quiet --fail-on never --threads 1 --format json -o /dev/null $dir")
+    cmds+=(-n "minerscan 1 thread" "$bin scan --quiet --fail-on never --threads 1 --format json -o /dev/null $target")
   fi
   if command -v yr >/dev/null; then
-    cmds+=(-n "yr scan" "yr scan -r -p $threads -z $max_size --disable-console-logs $rules $dir > /dev/null 2>&1 || true")
+    cmds+=(-n "yr scan" "yr scan -p $threads -z $max_size --disable-console-logs $yr_target > /dev/null 2>&1 || true")
   fi
-  if [ "${LIBYARA:-1}" != 0 ] && command -v yara >/dev/null; then
+  if [ "$libyara" != 0 ] && command -v yara >/dev/null; then
     cmds+=(-n "yara" "yara -r -p $threads -z $max_size $work/all.yar $dir > /dev/null 2>&1 || true")
   fi
-  cmds+=(-n "cat (read floor)" "find $dir -xdev -type f -size -${max_size}c -print0 2>/dev/null | xargs -0 -P $threads -n 256 cat > /dev/null 2>&1 || true")
+  cmds+=(-n "cat (read floor)" "$floor")
   hyperfine --warmup 1 --runs "$runs" --export-json "$work/result.json" -i "${cmds[@]}" > "$work/hyperfine.log" 2>&1 || true
   python3 - "$work/result.json" <<'PY'
 import json, sys
@@ -73,15 +84,19 @@ for r in results:
 PY
   echo "peak RSS (MiB):"
   rss() { /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -n 1; }
-  printf '  %-16s %s\n' minerscan "$(( $(rss "$bin" scan --quiet --fail-on never --threads "$threads" --format json -o /dev/null "$dir") / 1024 ))"
+  # shellcheck disable=SC2086 # $target is one flag and its value, or a directory
+  printf '  %-16s %s\n' minerscan "$(( $(rss "$bin" scan --quiet --fail-on never --threads "$threads" --format json -o /dev/null $target) / 1024 ))"
   if command -v yr >/dev/null; then
-    printf '  %-16s %s\n' "yr scan" "$(( $(rss sh -c "yr scan -r -p $threads -z $max_size --disable-console-logs $rules $dir 2>/dev/null || true") / 1024 ))"
+    printf '  %-16s %s\n' "yr scan" "$(( $(rss sh -c "yr scan -p $threads -z $max_size --disable-console-logs $yr_target 2>/dev/null || true") / 1024 ))"
   fi
 done
 
 echo "== start-up: an empty directory, threads $threads"
 mkdir -p "$work/empty"
+# minerscan loads its rules compiled from the rules cache (the warm-up runs fill it); without
+# the cache it compiles them as yr does.
 startup=(-n minerscan "$bin scan --quiet --fail-on never --threads $threads --format json -o /dev/null $work/empty")
+startup+=(-n "minerscan, no rules cache" "$bin scan --quiet --fail-on never --no-rules-cache --threads $threads --format json -o /dev/null $work/empty")
 if command -v yr >/dev/null; then
   startup+=(-n "yr scan" "yr scan -r -p $threads --disable-console-logs $rules $work/empty")
 fi
