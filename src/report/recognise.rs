@@ -16,6 +16,7 @@
 
 use crate::judge::finding::{Class, Evidence};
 use crate::judge::verdict::Level;
+use crate::outcome::triage::Relation;
 use regex::Regex;
 use serde::de::{DeserializeOwned, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -349,20 +350,6 @@ struct Summary {
     chains: Vec<Chain>,
     #[serde(default)]
     cache: Option<CacheStats>,
-}
-
-/// `triage::Relation`.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Relation {
-    Starts,
-    StartedBy,
-    Configures,
-    ConfiguredBy,
-    Installs,
-    InstalledBy,
-    Downloads,
-    DownloadedBy,
 }
 
 #[derive(Deserialize)]
