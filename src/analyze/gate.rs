@@ -66,10 +66,23 @@ fn strength(clause: &Clause) -> usize {
 /// some alternative needs no such literal (or the syntax is not understood): then nothing
 /// gates the pattern.
 pub fn gate(pattern: &str, min_len: usize) -> Option<Vec<Conj>> {
-    let hir = regex_syntax::ParserBuilder::new()
-        .build()
-        .parse(pattern)
-        .ok()?;
+    gate_of(regex_syntax::ParserBuilder::new(), pattern, min_len)
+}
+
+/// `gate` for a pattern over bytes, as YARA reads its regexes: `\xNN` is a byte, and case is
+/// ignored only in ASCII.
+pub fn gate_bytes(pattern: &str, min_len: usize) -> Option<Vec<Conj>> {
+    let mut parser = regex_syntax::ParserBuilder::new();
+    parser.unicode(false).utf8(false);
+    gate_of(parser, pattern, min_len)
+}
+
+fn gate_of(
+    parser: regex_syntax::ParserBuilder,
+    pattern: &str,
+    min_len: usize,
+) -> Option<Vec<Conj>> {
+    let hir = parser.build().parse(pattern).ok()?;
     let mut dnf = need(&hir).dnf;
     for conj in &mut dnf {
         // Dropping a clause only weakens the gate: short literals match nearly every text.
@@ -95,7 +108,20 @@ fn need(hir: &Hir) -> Need {
         HirKind::Empty | HirKind::Look(_) => Need::exact(vec![String::new()]),
         HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
             Ok(s) => Need::exact(vec![s.to_lowercase()]),
-            Err(_) => Need::nothing(),
+            // Bytes that are not text (a byte pattern's `\xff`) need nothing; the text
+            // between them still does.
+            Err(_) => concat(
+                lit.0
+                    .iter()
+                    .map(|&b| {
+                        if b.is_ascii() {
+                            Need::exact(vec![char::from(b).to_ascii_lowercase().to_string()])
+                        } else {
+                            Need::nothing()
+                        }
+                    })
+                    .collect(),
+            ),
         },
         HirKind::Class(class) => class_literals(class).map_or_else(Need::nothing, Need::exact),
         HirKind::Capture(c) => need(&c.sub),
@@ -113,8 +139,23 @@ fn need(hir: &Hir) -> Need {
             }
         }
         HirKind::Alternation(alts) => alternation(alts.iter().map(need).collect()),
-        HirKind::Concat(parts) => concat(parts.iter().map(need).collect()),
+        HirKind::Concat(parts) => concat(parts.iter().flat_map(part_needs).collect()),
     }
+}
+
+/// A part of a concatenation, as one or two needs: a repetition of a literal at least once
+/// (` +`, `(ab){2,}`) is that literal followed by something unknown, so that it joins the
+/// literal before it (`-u +` needs `-u `).
+fn part_needs(part: &Hir) -> Vec<Need> {
+    if let HirKind::Repetition(r) = part.kind() {
+        if r.min >= 1 && !(r.min == 1 && r.max == Some(1)) {
+            let sub = need(&r.sub);
+            if sub.exact.is_some() {
+                return vec![sub, Need::nothing()];
+            }
+        }
+    }
+    vec![need(part)]
 }
 
 fn alternation(alts: Vec<Need>) -> Need {
@@ -245,6 +286,31 @@ fn class_literals(class: &Class) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_literal_joins_its_neighbour() {
+        assert_eq!(
+            gate_bytes(r" -u +[48][0-9AB]", 3),
+            Some(vec![vec![vec![" -u ".to_owned()]]])
+        );
+        assert_eq!(
+            gate_bytes(r"x(ab){2,}y", 3),
+            Some(vec![vec![vec!["xab".to_owned()]]])
+        );
+    }
+
+    #[test]
+    fn byte_patterns_read_escapes_as_bytes() {
+        assert_eq!(
+            gate_bytes(r"(?i)xmr\x2dstak", 3),
+            Some(vec![vec![vec!["xmr-stak".to_owned()]]])
+        );
+        // A byte that is not text gives no literal; the rest of the pattern still does.
+        assert_eq!(
+            gate_bytes(r"\xffminer", 3),
+            Some(vec![vec![vec!["miner".to_owned()]]])
+        );
+    }
 
     fn g(p: &str) -> Option<Vec<Conj>> {
         gate(p, 3)
