@@ -4,6 +4,7 @@
 //! metadata, or, for rules without our metadata, from its tags and name.
 
 mod cache;
+mod requires;
 pub use cache::default_dir as default_cache_dir;
 
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
@@ -361,11 +362,19 @@ pub struct YaraAnalyzer {
     rules: YaraRules,
     /// `--root`: the `owner` variable names users from the image's /etc/passwd.
     root: Option<Arc<ImageRoot>>,
+    /// Which files the rules cannot match (`requires`): only for the built-in pack alone; a
+    /// user's rules run on every file.
+    gate: Option<&'static requires::RuleGate>,
 }
 
 impl YaraAnalyzer {
     pub fn new(rules: YaraRules) -> YaraAnalyzer {
-        YaraAnalyzer { rules, root: None }
+        let builtin_only = !rules.sources.is_empty() && rules.sources.iter().all(|s| s.builtin);
+        YaraAnalyzer {
+            gate: builtin_only.then(requires::builtin).flatten(),
+            rules,
+            root: None,
+        }
     }
 
     /// Scans the files of a mounted image: user names come from the image.
@@ -380,6 +389,10 @@ impl Analyzer for YaraAnalyzer {
         ID
     }
 
+    fn needles(&self) -> Vec<&'static str> {
+        self.gate.map(|g| g.walked().collect()).unwrap_or_default()
+    }
+
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         let mut scanner = Scanner::new(&self.rules.rules);
         // yara-x counts whole seconds; zero would mean "no timeout".
@@ -391,6 +404,7 @@ impl Analyzer for YaraAnalyzer {
             uses_owner: self.rules.uses_owner,
             root: self.root.as_deref(),
             empty: self.rules.rule_count() == 0,
+            gate: self.gate,
         })
     }
 }
@@ -401,6 +415,7 @@ struct YaraWorker<'r> {
     uses_owner: bool,
     root: Option<&'r ImageRoot>,
     empty: bool,
+    gate: Option<&'static requires::RuleGate>,
 }
 
 impl AnalyzerWorker for YaraWorker<'_> {
@@ -409,6 +424,13 @@ impl AnalyzerWorker for YaraWorker<'_> {
     }
 
     fn analyze(&mut self, ctx: &FileContext, out: &mut Vec<Finding>) -> Result<(), AnalyzerError> {
+        // A file holding none of the literals the rules need cannot match: the shared walk
+        // already looked for them.
+        if let (Some(gate), Some(found)) = (self.gate, ctx.own_needles(ID)) {
+            if !gate.open(found.iter().map(|h| h.needle), ctx.bytes) {
+                return Ok(());
+            }
+        }
         let err = |message: String| AnalyzerError {
             analyzer: ID,
             message,

@@ -463,6 +463,12 @@ impl Indicators {
             .collect()
     }
 
+    /// Whether the matcher carries `owner`'s needle block at all (a matcher built without it
+    /// finds none of its needles, which must not be taken for their absence).
+    pub fn carries(&self, owner: &str) -> bool {
+        self.blocks.iter().any(|(o, _)| *o == owner)
+    }
+
     pub fn pattern(&self, hit: &Hit) -> &Pattern {
         &self.patterns[hit.pattern]
     }

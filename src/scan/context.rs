@@ -157,6 +157,14 @@ impl<'a> FileContext<'a> {
         self.indicators.own_hits(self.shared_scan(), owner.as_str())
     }
 
+    /// `needle_hits`, or `None` when this context's matcher does not carry `owner`'s needles
+    /// (finding none of them then says nothing about the file).
+    pub fn own_needles(&self, owner: AnalyzerId) -> Option<Vec<NeedleHit>> {
+        self.indicators
+            .carries(owner.as_str())
+            .then(|| self.needle_hits(owner))
+    }
+
     fn shared_scan(&self) -> &Scan {
         self.scan.get_or_init(|| {
             // Text is searched whole: its printable regions are nearly all of it anyway, and
