@@ -536,21 +536,18 @@ static RULES: &[Rule] = &[
     ),
 ];
 
-type CompiledRules = (RegexSet, Vec<(Regex, Option<Regex>)>);
-
-static RULE_SET: LazyLock<CompiledRules> = LazyLock::new(|| {
-    let pats: Vec<&str> = RULES.iter().map(|r| r.pattern).collect();
-    (
-        RegexSet::new(&pats).expect("static regexes"),
-        RULES
-            .iter()
-            .map(|r| {
-                let unless =
-                    (!r.unless.is_empty()).then(|| Regex::new(r.unless).expect("static regex"));
-                (Regex::new(r.pattern).expect("static regex"), unless)
-            })
-            .collect(),
-    )
+/// Each rule's regex and its `unless`. A line is tried only against the rules the text can
+/// match (`checks_in`), one regex each: a set of them all ran its slowest matcher on every line
+/// with a non-ASCII character (the rules' Unicode word boundaries).
+static RULE_REGEXES: LazyLock<Vec<(Regex, Option<Regex>)>> = LazyLock::new(|| {
+    RULES
+        .iter()
+        .map(|r| {
+            let unless =
+                (!r.unless.is_empty()).then(|| Regex::new(r.unless).expect("static regex"));
+            (Regex::new(r.pattern).expect("static regex"), unless)
+        })
+        .collect()
 });
 
 static KILL_VERB: LazyLock<Regex> = LazyLock::new(|| {
@@ -813,9 +810,9 @@ fn scan_lines(
     needles: Option<&[bool]>,
     sink: &mut Sink,
 ) {
-    let (set, regexes) = &*RULE_SET;
+    let regexes = &*RULE_REGEXES;
     let can = checks_in(text, needles);
-    let any_rule = can.checks[..RULES.len()].iter().any(|&c| c);
+    let rules: Vec<usize> = (0..RULES.len()).filter(|&i| can.checks[i]).collect();
     let [download, kill, uninstall, stop]: [bool; 4] =
         std::array::from_fn(|i| can.checks[RULES.len() + i]);
     let evidence = |n: usize, line: &str| match decoded {
@@ -831,7 +828,7 @@ fn scan_lines(
     // A sweep kills: without a kill verb in the text there is none to look for.
     let sweep_gate = kill.then(|| sweep::Gate::new(text));
     let manages = can.manages;
-    let lines = any_rule || download || kill || uninstall || stop || manages;
+    let lines = !rules.is_empty() || download || kill || uninstall || stop || manages;
     for (n, line) in text.lines().enumerate().take_while(|_| lines) {
         recent.push(n, line);
         if line.len() > MAX_LINE || line.trim().is_empty() || is_comment(line) {
@@ -840,12 +837,10 @@ fn scan_lines(
         if let Some(gate) = &sweep_gate {
             sweep.line(gate, n, line);
         }
-        if any_rule {
-            for i in set.matches(line).iter() {
-                let (re, unless) = &regexes[i];
-                if re.is_match(line) && !unless.as_ref().is_some_and(|u| u.is_match(line)) {
-                    sink.at(n + 1).add(&RULES[i], evidence(n, line));
-                }
+        for &i in &rules {
+            let (re, unless) = &regexes[i];
+            if re.is_match(line) && !unless.as_ref().is_some_and(|u| u.is_match(line)) {
+                sink.at(n + 1).add(&RULES[i], evidence(n, line));
             }
         }
         // Download, then make executable within a few lines.
