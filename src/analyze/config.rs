@@ -47,6 +47,14 @@ impl Analyzer for ConfigAnalyzer {
     fn id(&self) -> AnalyzerId {
         ID
     }
+    fn reads_text_only(&self) -> bool {
+        true
+    }
+    /// The words of `flat::GATE_WORDS`: the shared walk tells whether a text may hold a config
+    /// in another syntax.
+    fn needles(&self) -> Vec<&'static str> {
+        flat::GATE_WORDS.to_vec()
+    }
     fn worker(&self) -> Box<dyn AnalyzerWorker + '_> {
         Box::new(ConfigWorker)
     }
@@ -68,13 +76,16 @@ impl AnalyzerWorker for ConfigWorker {
         // Command lines and settings quoted (a rule's string, a list's entry, a document's
         // example) are not launches nor configs.
         let quoted = |line: usize| ctx.quoted_line(line).is_some();
+        // Where the text is the file's bytes, the walk already looked for the flat gate's words.
+        let as_read = matches!(text, Cow::Borrowed(_)) && ctx.text_is_bytes();
+        let flat_gate = as_read.then(|| !ctx.needle_hits(ID).is_empty());
         if text.len() <= MAX_JSON {
             let json = looks_like_json(ctx.kind, &text)
                 .then(|| relaxed::parse(&text))
                 .flatten();
             let doc = json.or_else(|| {
                 reads_flat(ctx.kind)
-                    .then(|| flat::read(&text, &quoted))
+                    .then(|| flat::read(&text, &quoted, flat_gate))
                     .flatten()
             });
             if let Some(doc) = doc {

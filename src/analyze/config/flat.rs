@@ -20,11 +20,14 @@ const MAX_BLOCKS: usize = 1024;
 const MAX_LINE: usize = 4096;
 
 /// Words one of which every pool entry holds (in a key or a URL); texts without any are not
-/// read.
+/// read. They are needles of the shared walk (`ConfigAnalyzer::needles`).
+pub(super) const GATE_WORDS: &[&str] = &["pool", "wallet", "stratum"];
+
+/// `GATE_WORDS`, for a text that is not the file's bytes (decoded, normalised).
 static GATE: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(["pool", "wallet", "stratum"])
+        .build(GATE_WORDS)
         .expect("static words")
 });
 
@@ -72,9 +75,14 @@ struct Block {
 }
 
 /// The text's blocks as a JSON array of objects, when the text may be a miner config and
-/// holds key-value lines outside its quotes; `None` otherwise.
-pub(super) fn read(text: &str, quoted: &dyn Fn(usize) -> bool) -> Option<Value> {
-    if !GATE.is_match(text) {
+/// holds key-value lines outside its quotes; `None` otherwise. `gate` is whether the shared
+/// walk found one of `GATE_WORDS` in the text, where it searched this very text.
+pub(super) fn read(
+    text: &str,
+    quoted: &dyn Fn(usize) -> bool,
+    gate: Option<bool>,
+) -> Option<Value> {
+    if !gate.unwrap_or_else(|| GATE.is_match(text)) {
         return None;
     }
     let mut done: Vec<Map<String, Value>> = Vec::new();
