@@ -143,7 +143,9 @@ fn an_executable_shared_by_processes_is_scanned_once_after_the_paths() {
     let a = start(&exe);
     let b = start(&exe);
 
+    let before = live_pids();
     let doc = scan(&[t.path().join("notes.txt").to_str().unwrap()], t.path());
+    let after = live_pids();
     let files = doc["files"].as_array().unwrap();
     // Roots first, then the processes.
     assert!(files[0]["path"].as_str().unwrap().ends_with("notes.txt"));
@@ -164,13 +166,16 @@ fn an_executable_shared_by_processes_is_scanned_once_after_the_paths() {
         .count();
     assert_eq!(twin, 1);
     // Listed in pid order, whatever the number of threads (flagged ones, held for
-    // cross-file judgement until the end of the walk, after the others).
+    // cross-file judgement until the end of the walk, after the others). Only processes alive
+    // for the whole scan are compared: other tests start and end processes meanwhile, and a pid
+    // may be reused.
     let firsts = |flagged: bool| -> Vec<u64> {
         files
             .iter()
             .filter(|f| (f["verdict"] != "clean") == flagged)
             .filter_map(|f| f["path"].as_str()?.strip_prefix("/proc/"))
             .filter_map(|p| p.strip_suffix("/exe")?.parse().ok())
+            .filter(|pid| before.contains(pid) && after.contains(pid))
             .collect()
     };
     assert!(firsts(false).len() >= 2, "{:?}", firsts(false));
@@ -188,4 +193,12 @@ fn processes_need_no_path_and_refuse_an_image_root() {
     assert!(out.stderr.contains("--processes"), "{}", out.stderr);
     let out = run(&["scan", "-q"], t.path());
     assert_eq!(out.code, 2);
+}
+
+/// The pids in /proc now.
+fn live_pids() -> std::collections::BTreeSet<u64> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect()
 }
