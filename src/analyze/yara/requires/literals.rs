@@ -90,8 +90,9 @@ fn base64_need(p: &ast::Pattern) -> Option<Option<Need>> {
             // Character j encodes bits 6j..6j+6: those wholly inside the text are fixed.
             let first = (8 * offset).div_ceil(6);
             let last = 8 * input.len() / 6;
+            // Every offset must give a literal: a match at one left out would hold none.
             let Some(stable) = encoded.as_bytes().get(first..last) else {
-                continue;
+                return Some(None);
             };
             let mut literal: Vec<u8> = match &alphabet {
                 None => stable.to_vec(),
