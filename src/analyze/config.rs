@@ -76,9 +76,10 @@ impl AnalyzerWorker for ConfigWorker {
         // Command lines and settings quoted (a rule's string, a list's entry, a document's
         // example) are not launches nor configs.
         let quoted = |line: usize| ctx.quoted_line(line).is_some();
-        // Where the text is the file's bytes, the walk already looked for the flat gate's words.
-        let as_read = matches!(text, Cow::Borrowed(_)) && ctx.text_is_bytes();
-        let flat_gate = as_read.then(|| !ctx.needle_hits(ID).is_empty());
+        // Where the walk searched this text, it already looked for the flat gate's words.
+        let flat_gate = walked_as_is(ctx, &text)
+            .then(|| ctx.own_needles(ID).map(|hits| !hits.is_empty()))
+            .flatten();
         if text.len() <= MAX_JSON {
             let json = looks_like_json(ctx.kind, &text)
                 .then(|| relaxed::parse(&text))
@@ -107,6 +108,13 @@ pub(crate) fn decoded_text<'a>(ctx: &'a FileContext) -> Option<Cow<'a, str>> {
         return None;
     }
     ctx.text().map(|t| normalise::normalised(ctx.kind, t))
+}
+
+/// Whether the shared walk searched `text` itself: `text` is the context's text unchanged (not
+/// rewritten by `normalise`: the very same slice) and that is the file's bytes as read
+/// (`text_is_bytes`). Only then do the walk's needle hits say what the text holds.
+pub(crate) fn walked_as_is(ctx: &FileContext, text: &str) -> bool {
+    ctx.text().is_some_and(|t| std::ptr::eq(t, text)) && ctx.text_is_bytes()
 }
 
 /// The kinds whose key-value lines may be a miner config in another syntax (`flat`): plain

@@ -32,7 +32,7 @@
 //! document's examples, a rule set's literals, a list's entries) gets `info` only; its other
 //! lines are judged like any script, so that no wrapping hides a command.
 
-use super::config::{decoded_text, scan_command_lines, DecodedAt};
+use super::config::{decoded_text, scan_command_lines, walked_as_is, DecodedAt};
 use super::gate;
 use super::{Analyzer, AnalyzerError, AnalyzerWorker};
 use crate::analyze::id::AnalyzerId;
@@ -104,12 +104,10 @@ impl AnalyzerWorker for ScriptWorker {
                 is_quoted: &is_quoted,
             };
             // The shared pass found the gates' needles in the bytes; they are the text's only
-            // where the text is the bytes as they are.
-            // A text the interpreter's escapes were undone in (`normalise`) is not the bytes.
-            let as_read = matches!(text, std::borrow::Cow::Borrowed(_));
+            // where the walk searched this very text.
             let hits = GATES
                 .as_ref()
-                .filter(|_| as_read && ctx.text_is_bytes())
+                .filter(|_| walked_as_is(ctx, &text))
                 .map(|g| g.hit_needles(&ctx.needle_hits(ID)));
             scan_lines(&text, ctx.indicators, None, hits.as_deref(), &mut sink);
             if matches!(ctx.kind, FileKind::Html | FileKind::JavaScript) || text.contains("<script")

@@ -60,6 +60,8 @@ pub(super) fn pattern_need(p: &ast::Pattern) -> Option<Need> {
 /// `Some(None)` for one that cannot be reduced.
 fn base64_need(p: &ast::Pattern) -> Option<Option<Need>> {
     use ast::PatternModifier::{Base64, Base64Wide};
+    use base64::alphabet::Alphabet;
+    use base64::engine::general_purpose::{GeneralPurpose, NO_PAD};
     use base64::Engine;
     let m = p.modifiers();
     let (narrow, wide) = (m.base64(), m.base64wide());
@@ -69,24 +71,28 @@ fn base64_need(p: &ast::Pattern) -> Option<Option<Need>> {
     let ast::Pattern::Text(t) = p else {
         return Some(None);
     };
-    let alphabet = |modifier: Option<&ast::PatternModifier>| -> Option<Option<Vec<u8>>> {
-        match modifier? {
-            Base64 { alphabet, .. } | Base64Wide { alphabet, .. } => {
-                Some(alphabet.as_ref().map(|a| a.value.to_vec()))
-            }
-            _ => None,
-        }
+    // The pattern's alphabet as the base64 crate's engine (no padding: only the middle counts).
+    let engine = |modifier: Option<&ast::PatternModifier>| -> Option<Option<GeneralPurpose>> {
+        let alphabet = match modifier? {
+            Base64 { alphabet, .. } | Base64Wide { alphabet, .. } => alphabet,
+            _ => return None,
+        };
+        let alphabet = match alphabet {
+            None => Some(base64::alphabet::STANDARD),
+            Some(a) => a.as_str().ok().and_then(|a| Alphabet::new(a).ok()),
+        };
+        Some(alphabet.map(|a| GeneralPurpose::new(&a, NO_PAD)))
     };
     let mut clause: Clause = Vec::new();
-    for (form, is_wide) in [(alphabet(narrow), false), (alphabet(wide), true)] {
-        let Some(alphabet) = form else { continue };
-        if alphabet.as_ref().is_some_and(|a| a.len() != 64) {
+    for (form, is_wide) in [(engine(narrow), false), (engine(wide), true)] {
+        let Some(engine) = form else { continue };
+        let Some(engine) = engine else {
             return Some(None);
-        }
+        };
         for offset in 0..3 {
             let mut input = vec![0u8; offset];
             input.extend_from_slice(&t.text.value);
-            let encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(&input);
+            let encoded = engine.encode(&input);
             // Character j encodes bits 6j..6j+6: those wholly inside the text are fixed.
             let first = (8 * offset).div_ceil(6);
             let last = 8 * input.len() / 6;
@@ -94,10 +100,7 @@ fn base64_need(p: &ast::Pattern) -> Option<Option<Need>> {
             let Some(stable) = encoded.as_bytes().get(first..last) else {
                 return Some(None);
             };
-            let mut literal: Vec<u8> = match &alphabet {
-                None => stable.to_vec(),
-                Some(custom) => stable.iter().map(|&c| custom[standard_index(c)]).collect(),
-            };
+            let mut literal = stable.to_vec();
             if is_wide {
                 literal = literal.iter().flat_map(|&b| [b, 0]).collect();
             }
@@ -110,15 +113,6 @@ fn base64_need(p: &ast::Pattern) -> Option<Option<Need>> {
         }
         .tidy()
     }))
-}
-
-/// Where a character of the standard base64 alphabet stands in it.
-fn standard_index(c: u8) -> usize {
-    const STANDARD: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    STANDARD
-        .iter()
-        .position(|&s| s == c)
-        .expect("standard base64 output")
 }
 
 /// A YARA regex's needs, from `analyze::gate`: its alternatives, each with its clauses of ASCII
